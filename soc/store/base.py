@@ -11,6 +11,7 @@ Results of `search` are ordered by (@timestamp, event.id) so paging is stable.
 
 from __future__ import annotations
 
+import base64
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -51,6 +52,25 @@ class DeadLetter:
     offset: int | None = None
     at: str = ""  # when it was dead-lettered (ISO UTC)
     id: str = ""  # deterministic: replaying the same bad line does not duplicate it
+
+    def to_doc(self) -> dict[str, Any]:
+        """JSON-safe form. Raw bytes that are not UTF-8 (kept as surrogate escapes) go base64,
+        so the original record can be restored byte for byte."""
+        doc = dict(self.__dict__)
+        try:
+            self.raw.encode("utf-8")
+        except UnicodeEncodeError:
+            doc["raw"] = self.raw.encode("utf-8", "backslashreplace").decode("utf-8")
+            doc["raw_b64"] = base64.b64encode(self.raw.encode("utf-8", "surrogateescape")).decode()
+        return doc
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> "DeadLetter":
+        doc = dict(doc)
+        b64 = doc.pop("raw_b64", None)
+        if b64:
+            doc["raw"] = base64.b64decode(b64).decode("utf-8", "surrogateescape")
+        return cls(**doc)
 
 
 @dataclass

@@ -275,7 +275,7 @@ class SQLiteStore(Store):
         rows = []
         for d in items:
             at = d.at or format_ts(now_utc())
-            rows.append((d.id or _dead_letter_id(d), d.source, at, orjson.dumps({**d.__dict__, "at": at}).decode()))
+            rows.append((d.id or _dead_letter_id(d), d.source, at, orjson.dumps({**d.to_doc(), "at": at}).decode()))
         with self._lock:
             before = self._db.total_changes
             self._db.executemany("INSERT OR IGNORE INTO dead_letters (id, source, at, doc) VALUES (?, ?, ?, ?)", rows)
@@ -286,7 +286,7 @@ class SQLiteStore(Store):
         if source is not None:
             sql, params = sql + " WHERE source = ?", [source]
         rows = self._rows(sql + " ORDER BY at DESC, id LIMIT ?", params + [limit])
-        return [DeadLetter(**orjson.loads(d)) for (d,) in rows]
+        return [DeadLetter.from_doc(orjson.loads(d)) for (d,) in rows]
 
     def count_dead_letters(self, source: str | None = None) -> int:
         if source is None:
