@@ -1,0 +1,558 @@
+"""Linux auth log (/var/log/auth.log, secure, messages): sshd, sudo, su, user/group admin, pam, cron.
+
+Datasets: `sshd.auth` for sshd lines, `linux.auth` for the other authentication programs,
+`linux.syslog` for any other program in the same file (kept as a plain syslog event, never
+a dead letter). Actions follow Filebeat's system/auth names where they exist (`ssh_login`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from soc.errors import ParseError
+from soc.events import Event
+
+from .base import ParseContext, Parser, is_ip, register
+from .syslog import split_syslog
+
+SSHD = "sshd.auth"
+AUTH = "linux.auth"
+OTHER = "linux.syslog"
+
+
+def _src(ev: Event, addr: str | None, port: str | None = None) -> None:
+    """source.ip when `addr` is an address, else source.domain (pam's rhost may be a name)."""
+    if addr:
+        if is_ip(addr):
+            ev["source.ip"] = addr
+        else:
+            ev["source.domain"] = addr
+    if port:
+        ev["source.port"] = int(port)
+
+
+def _auth(ev: Event, action: str, outcome: str | None, etype: str = "start") -> None:
+    ev["event.category"] = ["authentication"]
+    ev["event.type"] = [etype]
+    ev["event.action"] = action
+    if outcome:
+        ev["event.outcome"] = outcome
+
+
+def _session(ev: Event, action: str, etype: str) -> None:
+    ev["event.category"] = ["session"]
+    ev["event.type"] = [etype]
+    ev["event.action"] = action
+    ev["event.outcome"] = "success"
+
+
+# ---------------------------------------------------------------- pam_unix
+
+_PAM_PREFIX = re.compile(r"pam_unix\(([\w.-]+):(\w+)\): ?(.*)", re.DOTALL)
+_PAM_FAIL = re.compile(
+    r"authentication failure; logname=(\S*) uid=(\d*) euid=(\d*) tty=(\S*) ruser=(\S*) rhost=(\S*)(?:\s+user=(\S+))?"
+)
+_PAM_MORE = re.compile(r"PAM (\d+) more authentication failures?; .*?rhost=(\S*)(?:\s+user=(\S+))?")
+_PAM_OPEN = re.compile(r"session opened for user (\S+?)(?:\(uid=\d+\))? by (\S*?)\(uid=(\d+)\)")
+_PAM_CLOSE = re.compile(r"session closed for user (\S+?)(?:\(uid=\d+\))?$")
+_PAM_PASSWD = re.compile(r"password changed for (\S+)")
+
+
+def _pam(ev: Event, msg: str) -> bool:
+    """Fields of a pam_unix message (without its `pam_unix(svc:type):` prefix); False if unknown."""
+    if msg.startswith("authentication failure"):
+        m = _PAM_FAIL.match(msg)
+        if m is None:
+            return False
+        _auth(ev, "pam_auth_failure", "failure")
+        _src(ev, m.group(6))
+        if m.group(7):
+            ev["user.name"] = m.group(7)
+        elif m.group(5):
+            ev["user.name"] = m.group(5)
+        return True
+    if msg.startswith("check pass; user unknown"):
+        _auth(ev, "pam_user_unknown", "failure", "info")
+        ev["event.reason"] = "user unknown"
+        return True
+    if msg.startswith("session opened"):
+        m = _PAM_OPEN.match(msg)
+        if m is None:
+            return False
+        _session(ev, "session_opened", "start")
+        ev["user.name"] = m.group(1)
+        if m.group(2):
+            ev["user.effective.name"] = m.group(2)
+        return True
+    if msg.startswith("session closed"):
+        m = _PAM_CLOSE.match(msg)
+        if m is None:
+            return False
+        _session(ev, "session_closed", "end")
+        ev["user.name"] = m.group(1)
+        return True
+    m = _PAM_PASSWD.match(msg)
+    if m is not None:
+        _iam(ev, "password_changed", ["user", "change"], "success")
+        ev["user.name"] = m.group(1)
+        return True
+    return False
+
+
+def _pam_prefixed(ev: Event, msg: str) -> bool:
+    m = _PAM_PREFIX.match(msg)
+    if m is None:
+        return False
+    ev["event.provider"] = f"pam_unix({m.group(1)}:{m.group(2)})"
+    return _pam(ev, m.group(3))
+
+
+# ---------------------------------------------------------------- sshd
+
+_FAILED = re.compile(r"Failed (\S+) for (invalid user )?(.*?) from (\S+) port (\d+)(?: (\w+))?")
+_ACCEPTED = re.compile(r"Accepted (\S+) for (.*?) from (\S+) port (\d+)(?: (\w+))?(?:: (.*))?")
+_INVALID = re.compile(r"Invalid user ?(.*?) from (\S+)(?: port (\d+))?\s*$")
+_INPUT_USERAUTH = re.compile(r"input_userauth_request: invalid user ?(.*?)(?: \[preauth\])?$")
+_REVERSE = re.compile(r"reverse mapping checking getaddrinfo for (\S+) \[(\S+)\] failed")
+_ADDRESS_MAPS = re.compile(r"Address (\S+) maps to (\S+), but this does not map back")
+_RECEIVED = re.compile(r"Received disconnect from (\S+?)(?: port (\d+))?: ?(\d+): (.*?)(?: \[preauth\])?$")
+_DISCONNECTED = re.compile(r"Disconnected from (?:(?:invalid |authenticating )?user (\S+) )?(\S+) port (\d+)")
+_CLOSED = re.compile(r"Connection closed by (?:(?:invalid |authenticating )?user (\S+) )?(\S+)(?: port (\d+))?")
+_CONN_FROM = re.compile(r"Connection from (\S+) port (\d+)(?: on (\S+) port (\d+))?")
+_TOO_MANY = re.compile(r"Disconnecting:? (?:(?:invalid |authenticating )?user (\S+) (\S+) port (\d+): )?"
+                       r"Too many authentication failures(?: for (?:invalid user )?(\S+))?")
+_NO_IDENT = re.compile(r"Did not receive identification string from (\S+)(?: port (\d+))?")
+_REPEATED = re.compile(r"message repeated (\d+) times: \[ ?(.*?) ?\]$")
+
+
+def _sshd_failed(ev: Event, msg: str) -> bool:
+    m = _FAILED.match(msg)
+    if m is None:
+        return False
+    _auth(ev, "ssh_login", "failure")
+    ev["user.name"] = m.group(3)
+    _src(ev, m.group(4), m.group(5))
+    ev["system.auth.ssh.method"] = m.group(1)
+    if m.group(2):
+        ev["event.reason"] = "invalid user"
+    return True
+
+
+def _sshd_accepted(ev: Event, msg: str) -> bool:
+    m = _ACCEPTED.match(msg)
+    if m is None:
+        return False
+    _auth(ev, "ssh_login", "success")
+    ev["user.name"] = m.group(2)
+    _src(ev, m.group(3), m.group(4))
+    ev["system.auth.ssh.method"] = m.group(1)
+    if m.group(6):
+        ev["system.auth.ssh.signature"] = m.group(6)
+    return True
+
+
+def _sshd_invalid(ev: Event, msg: str) -> bool:
+    m = _INVALID.match(msg)
+    if m is None:
+        return False
+    _auth(ev, "ssh_invalid_user", "failure", "info")
+    ev["user.name"] = m.group(1)
+    _src(ev, m.group(2), m.group(3))
+    return True
+
+
+def _sshd_input_userauth(ev: Event, msg: str) -> bool:
+    m = _INPUT_USERAUTH.match(msg)
+    if m is None:
+        return False
+    _auth(ev, "ssh_invalid_user_request", "failure", "info")
+    ev["user.name"] = m.group(1)
+    return True
+
+
+def _sshd_reverse(ev: Event, msg: str) -> bool:
+    m = _REVERSE.match(msg) or _ADDRESS_MAPS.match(msg)
+    if m is None:
+        return False
+    ev["event.category"] = ["network"]
+    ev["event.type"] = ["connection"]
+    ev["event.action"] = "ssh_possible_break_in"
+    if msg.startswith("reverse"):
+        ev["source.domain"] = m.group(1)
+        _src(ev, m.group(2))
+    else:
+        _src(ev, m.group(1))
+        ev["source.domain"] = m.group(2)
+    return True
+
+
+def _sshd_received(ev: Event, msg: str) -> bool:
+    m = _RECEIVED.match(msg)
+    if m is None:
+        return False
+    _disconnect(ev, "ssh_disconnect")
+    _src(ev, m.group(1), m.group(2))
+    ev["event.reason"] = m.group(4)
+    return True
+
+
+def _sshd_disconnected(ev: Event, msg: str) -> bool:
+    m = _DISCONNECTED.match(msg)
+    if m is None:
+        return False
+    _disconnect(ev, "ssh_disconnect")
+    if m.group(1):
+        ev["user.name"] = m.group(1)
+    _src(ev, m.group(2), m.group(3))
+    return True
+
+
+def _sshd_connection(ev: Event, msg: str) -> bool:
+    m = _CLOSED.match(msg)
+    if m is not None:
+        _disconnect(ev, "ssh_connection_closed")
+        if m.group(1):
+            ev["user.name"] = m.group(1)
+        _src(ev, m.group(2), m.group(3))
+        return True
+    m = _CONN_FROM.match(msg)
+    if m is not None:
+        ev["event.category"] = ["network"]
+        ev["event.type"] = ["connection", "start"]
+        ev["event.action"] = "ssh_connection"
+        _src(ev, m.group(1), m.group(2))
+        if m.group(3):
+            ev["destination.ip"] = m.group(3)
+            ev["destination.port"] = int(m.group(4))
+        return True
+    return False
+
+
+def _sshd_too_many(ev: Event, msg: str) -> bool:
+    m = _TOO_MANY.match(msg)
+    if m is None:
+        return False
+    _auth(ev, "ssh_too_many_failures", "failure", "info")
+    user = m.group(1) or m.group(4)
+    if user:
+        ev["user.name"] = user
+    if m.group(2):
+        _src(ev, m.group(2), m.group(3))
+    return True
+
+
+def _sshd_no_ident(ev: Event, msg: str) -> bool:
+    m = _NO_IDENT.match(msg)
+    if m is None:
+        return False
+    ev["event.category"] = ["network"]
+    ev["event.type"] = ["connection"]
+    ev["event.action"] = "ssh_no_identification"
+    ev["event.outcome"] = "failure"
+    _src(ev, m.group(1), m.group(2))
+    return True
+
+
+def _sshd_pam_more(ev: Event, msg: str) -> bool:
+    m = _PAM_MORE.match(msg)
+    if m is None:
+        return False
+    _auth(ev, "pam_auth_failure", "failure")
+    ev["soc.repeat_count"] = int(m.group(1))
+    _src(ev, m.group(2))
+    if m.group(3):
+        ev["user.name"] = m.group(3)
+    return True
+
+
+def _sshd_repeated(ev: Event, msg: str) -> bool:
+    m = _REPEATED.match(msg)
+    if m is None:
+        return False
+    ev["soc.repeat_count"] = int(m.group(1))
+    return _sshd_message(ev, m.group(2))
+
+
+def _sshd_error(ev: Event, msg: str) -> bool:
+    inner = msg.split(" ", 1)[1] if " " in msg else ""
+    if _sshd_message(ev, inner):
+        return True
+    ev["event.action"] = "ssh_error"
+    ev["log.level"] = "error"
+    return True
+
+
+def _disconnect(ev: Event, action: str) -> None:
+    ev["event.category"] = ["network"]
+    ev["event.type"] = ["connection", "end"]
+    ev["event.action"] = action
+
+
+_SSHD_BY_WORD: dict[str, Callable[[Event, str], bool]] = {
+    "Failed": _sshd_failed,
+    "Accepted": _sshd_accepted,
+    "Invalid": _sshd_invalid,
+    "input_userauth_request:": _sshd_input_userauth,
+    "reverse": _sshd_reverse,
+    "Address": _sshd_reverse,
+    "Received": _sshd_received,
+    "Disconnected": _sshd_disconnected,
+    "Connection": _sshd_connection,
+    "Disconnecting:": _sshd_too_many,
+    "Disconnecting": _sshd_too_many,
+    "Did": _sshd_no_ident,
+    "PAM": _sshd_pam_more,
+    "message": _sshd_repeated,
+    "error:": _sshd_error,
+    "fatal:": _sshd_error,
+}
+
+
+def _sshd_message(ev: Event, msg: str) -> bool:
+    sp = msg.find(" ")
+    word = msg[:sp] if sp > 0 else msg
+    handler = _SSHD_BY_WORD.get(word)
+    if handler is not None:
+        return handler(ev, msg)
+    if word.startswith("pam_unix("):
+        return _pam_prefixed(ev, msg)
+    return False
+
+
+def _sshd(ev: Event, msg: str) -> str:
+    _sshd_message(ev, msg)
+    return SSHD
+
+
+# ---------------------------------------------------------------- sudo, su
+
+_SUDO = re.compile(r"\s*(\S+) : (?:(.*?) ; )?TTY=(\S*) ; PWD=(.*?) ; USER=(\S+) ;(?: GROUP=\S+ ;)?"
+                   r"(?: TSID=\S+ ;)?(?: ENV=.*? ;)? COMMAND=(.*)", re.DOTALL)
+
+
+def _sudo(ev: Event, msg: str) -> str:
+    if _pam_prefixed(ev, msg):
+        return AUTH
+    m = _SUDO.match(msg)
+    if m is not None:
+        ev["event.category"] = ["process"]
+        ev["event.type"] = ["start"] if m.group(2) is None else ["denied"]
+        ev["event.action"] = "sudo"
+        ev["event.outcome"] = "success" if m.group(2) is None else "failure"
+        ev["user.name"] = m.group(1)
+        ev["user.effective.name"] = m.group(5)
+        ev["process.working_directory"] = m.group(4)
+        ev["process.command_line"] = m.group(6).strip()
+        if m.group(3) and m.group(3) != "unknown":
+            ev["process.tty.name"] = m.group(3)
+        if m.group(2):
+            ev["event.reason"] = m.group(2)
+    return AUTH
+
+
+_SU_TO = re.compile(r"\(to (\S+)\) (\S+) on (\S+)")
+_SU_RESULT = re.compile(r"(Successful|FAILED) su for (\S+) by (\S+)")
+_SU_OLD = re.compile(r"([+-]) (\S+) (\S+):(\S+)$")
+
+
+def _su(ev: Event, msg: str) -> str:
+    if _pam_prefixed(ev, msg) or _pam(ev, msg):
+        return AUTH
+    m = _SU_TO.match(msg)
+    if m is not None:
+        _su_fields(ev, m.group(2), m.group(1), "success")
+        return AUTH
+    m = _SU_RESULT.match(msg)
+    if m is not None:
+        _su_fields(ev, m.group(3), m.group(2), "success" if m.group(1) == "Successful" else "failure")
+        return AUTH
+    m = _SU_OLD.match(msg)
+    if m is not None:
+        _su_fields(ev, m.group(3), m.group(4), "success" if m.group(1) == "+" else "failure")
+    return AUTH
+
+
+def _su_fields(ev: Event, user: str, target: str, outcome: str) -> None:
+    _auth(ev, "su", outcome)
+    ev["user.name"] = user
+    ev["user.effective.name"] = target
+
+
+# ---------------------------------------------------------------- user and group administration
+
+_NEW_USER = re.compile(r"new user: name=([^,]+), UID=(\d+), GID=(\d+)(?:, home=([^,]*))?(?:, shell=([^,]*))?")
+_NEW_GROUP = re.compile(r"(?:new group|group added to \S+): name=([^,]+)(?:, GID=(\d+))?")
+_ADD_TO_GROUP = re.compile(r"add '([^']+)' to (?:shadow )?group '([^']+)'")
+_CHANGE_USER = re.compile(r"(?:change|lock|unlock) user '([^']+)'")
+_DELETE_USER = re.compile(r"delete user '([^']+)'")
+_DELETE_GROUP = re.compile(r"(?:removed group '([^']+)'|group '([^']+)' removed)")
+_FAILED_ADD = re.compile(r"failed adding user '([^']+)'")
+
+
+def _iam(ev: Event, action: str, types: list[str], outcome: str) -> None:
+    ev["event.category"] = ["iam"]
+    ev["event.type"] = types
+    ev["event.action"] = action
+    ev["event.outcome"] = outcome
+
+
+def _user_admin(ev: Event, msg: str) -> str:
+    if _pam_prefixed(ev, msg):
+        return AUTH
+    m = _NEW_USER.match(msg)
+    if m is not None:
+        _iam(ev, "user_created", ["user", "creation"], "success")
+        ev["user.name"] = m.group(1)
+        ev["user.id"] = m.group(2)
+        ev["group.id"] = m.group(3)
+        return AUTH
+    m = _NEW_GROUP.match(msg)
+    if m is not None:
+        _iam(ev, "group_created", ["group", "creation"], "success")
+        ev["group.name"] = m.group(1)
+        if m.group(2):
+            ev["group.id"] = m.group(2)
+        return AUTH
+    m = _ADD_TO_GROUP.match(msg)
+    if m is not None:
+        _iam(ev, "user_added_to_group", ["group", "change"], "success")
+        ev["user.name"] = m.group(1)
+        ev["group.name"] = m.group(2)
+        return AUTH
+    m = _DELETE_USER.match(msg)
+    if m is not None:
+        _iam(ev, "user_deleted", ["user", "deletion"], "success")
+        ev["user.name"] = m.group(1)
+        return AUTH
+    m = _DELETE_GROUP.match(msg)
+    if m is not None:
+        _iam(ev, "group_deleted", ["group", "deletion"], "success")
+        ev["group.name"] = m.group(1) or m.group(2)
+        return AUTH
+    m = _CHANGE_USER.match(msg)
+    if m is not None:
+        action = "password_changed" if msg.endswith("password") else "user_modified"
+        _iam(ev, action, ["user", "change"], "success")
+        ev["user.name"] = m.group(1)
+        return AUTH
+    m = _FAILED_ADD.match(msg)
+    if m is not None:
+        _iam(ev, "user_created", ["user", "creation"], "failure")
+        ev["user.name"] = m.group(1)
+    return AUTH
+
+
+# ---------------------------------------------------------------- cron, logind, pam-only programs
+
+_CRON_CMD = re.compile(r"\((\S+)\) CMD \((.*)\)\s*$", re.DOTALL)
+_LOGIND_NEW = re.compile(r"New session (\S+) of user (\S+?)\.?$")
+_LOGIND_REMOVED = re.compile(r"Removed session (\S+?)\.?$")
+
+
+def _cron(ev: Event, msg: str) -> str:
+    if _pam_prefixed(ev, msg):
+        return AUTH
+    m = _CRON_CMD.match(msg)
+    if m is not None:
+        ev["event.category"] = ["process"]
+        ev["event.type"] = ["start"]
+        ev["event.action"] = "cron_command"
+        ev["user.name"] = m.group(1)
+        ev["process.command_line"] = m.group(2)
+        return AUTH
+    return OTHER
+
+
+def _logind(ev: Event, msg: str) -> str:
+    m = _LOGIND_NEW.match(msg)
+    if m is not None:
+        _session(ev, "session_opened", "start")
+        ev["session.id"] = m.group(1)
+        ev["user.name"] = m.group(2)
+        return AUTH
+    m = _LOGIND_REMOVED.match(msg)
+    if m is not None:
+        _session(ev, "session_closed", "end")
+        ev["session.id"] = m.group(1)
+        return AUTH
+    return OTHER
+
+
+def _pam_only(ev: Event, msg: str) -> str:
+    return AUTH if _pam_prefixed(ev, msg) else OTHER
+
+
+_PROGRAMS: dict[str, Callable[[Event, str], str]] = {
+    "sshd": _sshd,
+    "sshd-session": _sshd,
+    "sudo": _sudo,
+    "su": _su,
+    "useradd": _user_admin,
+    "usermod": _user_admin,
+    "userdel": _user_admin,
+    "groupadd": _user_admin,
+    "groupmod": _user_admin,
+    "groupdel": _user_admin,
+    "passwd": _user_admin,
+    "chpasswd": _user_admin,
+    "gpasswd": _user_admin,
+    "CRON": _cron,
+    "cron": _cron,
+    "crond": _cron,
+    "systemd-logind": _logind,
+    "login": _pam_only,
+    "gdm": _pam_only,
+    "gdm-password": _pam_only,
+    "polkit-agent-helper-1": _pam_only,
+    "systemd": _pam_only,
+    "vsftpd": _pam_only,
+}
+
+
+def _old_style_pam(ev: Event, prog: str, msg: str) -> str:
+    """Red Hat's old `sshd(pam_unix)[pid]:` tag: the message is pam's, the program before '('."""
+    base = prog[: prog.index("(")]
+    ev["process.name"] = base
+    ev["event.provider"] = prog[len(base) + 1 : -1]
+    if _pam(ev, msg):
+        return SSHD if base == "sshd" else AUTH
+    return SSHD if base == "sshd" else AUTH
+
+
+class LinuxAuthParser(Parser):
+    name = "sshd"
+    dataset = SSHD
+    aliases = ("linux_auth", "auth", "auth.log", "secure")
+    priority = 40
+    syslog_superset = True
+
+    def _parse(self, line: str, ctx: ParseContext) -> Event | None:
+        line = line.rstrip("\r\n")
+        if not line.strip():
+            return None
+        parts = split_syslog(line, ctx)
+        if parts is None:
+            raise ParseError("not a syslog line (auth logs have an RFC 3164/5424 header)")
+        ev, msg = parts
+        ev["event.kind"] = "event"
+        ev["message"] = msg.strip()
+        prog = ev.get("process.name")
+        handler = _PROGRAMS.get(prog) if prog else None
+        if handler is not None:
+            ev["event.dataset"] = handler(ev, msg)
+        elif prog and prog.endswith(")") and "(" in prog:
+            ev["event.dataset"] = _old_style_pam(ev, prog, msg)
+        else:
+            ev["event.dataset"] = OTHER
+        return ev
+
+    def detects(self, line: str) -> bool:
+        head = line[:80]
+        return any(tag in head for tag in _DETECT_TAGS)
+
+
+_DETECT_TAGS = (" sshd[", " sshd(", " sudo:", " sudo[", " su[", " su:", " su(", " useradd[", " usermod[",
+                " groupadd[", " userdel[", " CRON[", " systemd-logind[", " sshd-session[", "pam_unix(")
+
+register(LinuxAuthParser())

@@ -1,0 +1,132 @@
+"""Syslog: RFC 3164 (BSD, year-less), RFC 3339-stamped traditional files, and RFC 5424.
+
+`split_syslog` parses only the header and returns the event started with the header fields
+plus the message text; the format modules that ride on syslog (auth, iptables, pfSense, ...)
+use it and add their own fields. `SyslogParser` is the generic `syslog` format.
+"""
+
+from __future__ import annotations
+
+import re
+
+from soc.errors import ParseError
+from soc.events import Event
+
+from .base import ParseContext, Parser, iso_to_ts, millis, register, syslog_prefix
+
+# <PRI>? Mmm dd HH:MM:SS[.frac] host tag[pid]: msg     (tag optional: some daemons write none)
+_RFC3164 = re.compile(
+    r"(?:<(\d{1,3})>)?([A-Z][a-z]{2}  ?\d{1,2} \d\d:\d\d):(\d\d)(?:\.(\d{1,9}))? +(\S+)"
+    r"(?: +([^\s:\[\]]{1,64})(?:\[(\d{1,10})\])?:(?= |$))? ?(.*)",
+    re.DOTALL,
+)
+# <PRI>? 2024-01-31T10:00:00.123+07:00 host tag[pid]: msg   (rsyslog's RFC 3339 file format)
+_RFC3339 = re.compile(
+    r"(?:<(\d{1,3})>)?(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?) +(\S+)"
+    r"(?: +([^\s:\[\]]{1,64})(?:\[(\d{1,10})\])?:(?= |$))? ?(.*)",
+    re.DOTALL,
+)
+_SD = r"(?:\[(?:[^\]\\\"]|\\.|\"(?:[^\"\\]|\\.)*\")*\])"
+# <PRI>VERSION TIMESTAMP HOST APP PROCID MSGID SD [MSG]
+_RFC5424 = re.compile(
+    r"<(\d{1,3})>(\d{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+) (-|" + _SD + r"+)(?: (.*))?",
+    re.DOTALL,
+)
+
+
+def _pri_fields(ev: Event, pri: str) -> None:
+    p = int(pri)
+    if p > 191:
+        raise ParseError(f"syslog priority {p} out of range")
+    ev["log.syslog.priority"] = p
+    ev["log.syslog.facility.code"] = p >> 3
+    ev["log.syslog.severity.code"] = p & 7
+
+
+def split_syslog(line: str, ctx: ParseContext) -> tuple[Event, str] | None:
+    """Header of an RFC 3164/3339/5424 line -> (event with header fields, message); None if not syslog."""
+    m = _RFC3164.match(line)
+    if m is not None:
+        pri, key, sec, frac, host, prog, pid, msg = m.groups()
+        prefix = ctx.ts_cache.get(key) or syslog_prefix(ctx, key)
+        ev: Event = {"@timestamp": prefix + sec + (millis(frac) if frac else ".000Z"),
+                     "log.original": line, "host.name": host}
+        if prog is not None:
+            ev["process.name"] = prog
+            if pid is not None:
+                ev["process.pid"] = int(pid)
+        if pri is not None:
+            _pri_fields(ev, pri)
+        return ev, msg
+    if line.startswith("<") and line.find(">1 ", 1, 8) > 0:
+        return _split_5424(line, ctx)
+    m = _RFC3339.match(line)
+    if m is not None:
+        pri, ts, host, prog, pid, msg = m.groups()
+        ev = {"@timestamp": iso_to_ts(ts, ctx), "log.original": line, "host.name": host}
+        if prog is not None:
+            ev["process.name"] = prog
+            if pid is not None:
+                ev["process.pid"] = int(pid)
+        if pri is not None:
+            _pri_fields(ev, pri)
+        return ev, msg
+    return None
+
+
+def _split_5424(line: str, ctx: ParseContext) -> tuple[Event, str] | None:
+    m = _RFC5424.match(line)
+    if m is None:
+        return None
+    pri, version, ts, host, app, procid, msgid, sd, msg = m.groups()
+    if ts == "-":
+        raise ParseError("RFC 5424 line without a timestamp")
+    ev: Event = {"@timestamp": iso_to_ts(ts, ctx), "log.original": line, "log.syslog.version": version}
+    _pri_fields(ev, pri)
+    if host != "-":
+        ev["host.name"] = host
+    if app != "-":
+        ev["process.name"] = app
+    if procid != "-":
+        if procid.isdigit():
+            ev["process.pid"] = int(procid)
+        else:
+            ev["log.syslog.procid"] = procid
+    if msgid != "-":
+        ev["log.syslog.msgid"] = msgid
+    if sd != "-":
+        ev["log.syslog.structured_data"] = sd
+    msg = msg or ""
+    if msg.startswith("\ufeff"):
+        msg = msg[1:]
+    return ev, msg
+
+
+def generic_event(ev: Event, msg: str, dataset: str = "syslog") -> Event:
+    """Finish a header-parsed event as a plain syslog message."""
+    ev["event.dataset"] = dataset
+    ev["event.kind"] = "event"
+    ev["message"] = msg.strip()
+    return ev
+
+
+class SyslogParser(Parser):
+    name = "syslog"
+    dataset = "syslog"
+    aliases = ("rfc3164", "rfc5424")
+    priority = 90
+
+    def _parse(self, line: str, ctx: ParseContext) -> Event | None:
+        line = line.rstrip("\r\n")
+        if not line.strip():
+            return None
+        parts = split_syslog(line, ctx)
+        if parts is None:
+            raise ParseError("not a syslog line (RFC 3164, RFC 3339 or RFC 5424 header expected)")
+        return generic_event(parts[0], parts[1])
+
+    def detects(self, line: str) -> bool:
+        return bool(_RFC3164.match(line) or _RFC5424.match(line) or _RFC3339.match(line))
+
+
+register(SyslogParser())

@@ -1,0 +1,89 @@
+"""Generic syslog parser: RFC 3164 (year inference, time zone), RFC 3339 files, RFC 5424; registry."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from collectors.parsers import ParseContext, available_formats, detect_format, get_parser
+from soc.errors import ParseError
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def parser():
+    return get_parser("syslog")
+
+
+def test_rfc3164_line_of_linux_messages(parser, shared_data):
+    line = (shared_data / "loghub" / "Linux_2k.log").read_text().splitlines()[0]
+    ev = parser.parse(line, ParseContext(year_hint=2005))
+    assert ev["@timestamp"] == "2005-06-14T08:16:01.000Z"  # 15:16:01 in Asia/Ho_Chi_Minh (UTC+7)
+    assert ev["host.name"] == "combo"
+    assert ev["process.name"] == "sshd(pam_unix)"
+    assert ev["process.pid"] == 19939
+    assert ev["event.dataset"] == "syslog"
+    assert ev["log.original"] == line
+    assert ev["message"].startswith("authentication failure; logname=")
+
+
+def test_every_linux_messages_line_is_syslog(parser, shared_data):
+    lines = (shared_data / "loghub" / "Linux_2k.log").read_text().splitlines()
+    ctx = ParseContext(year_hint=2005)
+    events = [parser.parse(ln, ctx) for ln in lines]
+    assert len(events) == 2000 and all(e["host.name"] == "combo" for e in events)
+    # "syslogd 1.4.1: restart." has no tag: the whole text stays the message
+    restarts = [e for e in events if e["message"] == "syslogd 1.4.1: restart."]
+    assert len(restarts) == 7 and all("process.name" not in e for e in restarts)
+
+
+def test_year_inferred_from_now_and_tz_configurable(parser):
+    ctx = ParseContext(now=datetime(2026, 1, 5, tzinfo=timezone.utc), tz="UTC")
+    assert parser.parse("Dec 31 23:59:59 h app: x", ctx)["@timestamp"] == "2025-12-31T23:59:59.000Z"
+    assert parser.parse("Jan  4 10:00:00 h app: x", ctx)["@timestamp"] == "2026-01-04T10:00:00.000Z"
+    assert parser.parse("Feb  3 10:00:00 h app: x", ctx)["@timestamp"] == "2026-02-03T10:00:00.000Z"
+
+
+def test_pri_and_fraction(parser):
+    ev = parser.parse("<38>Mar  5 01:02:03.456789 fw1 sshd[1]: hi", ParseContext(year_hint=2024, tz="UTC"))
+    assert ev["@timestamp"] == "2024-03-05T01:02:03.456Z"
+    assert (ev["log.syslog.priority"], ev["log.syslog.facility.code"], ev["log.syslog.severity.code"]) == (38, 4, 6)
+
+
+def test_rfc5424_keeps_offset_and_structured_data(parser):
+    line = ('<165>1 2003-08-24T05:14:15.000003-07:00 192.0.2.1 myproc 8710 - '
+            '[exampleSDID@32473 iut="3" eventSource="App\\]x"] \ufeffAn application event')
+    ev = parser.parse(line, ParseContext())
+    assert ev["@timestamp"] == "2003-08-24T12:14:15.000Z"
+    assert ev["process.name"] == "myproc" and ev["process.pid"] == 8710
+    assert ev["log.syslog.structured_data"].startswith("[exampleSDID@32473")
+    assert ev["message"] == "An application event"
+
+
+def test_rfc3339_file_format(parser):
+    ev = parser.parse("2024-01-31T10:00:00.123456+07:00 web01 nginx[12]: started", ParseContext())
+    assert ev["@timestamp"] == "2024-01-31T03:00:00.123Z"
+    assert ev["process.name"] == "nginx" and ev["message"] == "started"
+
+
+def test_blank_is_none_and_garbage_is_parse_error(parser):
+    assert parser.parse("   \n", ParseContext()) is None
+    with pytest.raises(ParseError, match="not a syslog line"):
+        parser.parse("hello world", ParseContext())
+    with pytest.raises(ParseError, match="bad syslog timestamp"):
+        parser.parse("Feb 30 10:00:00 h app: x", ParseContext(year_hint=2023))
+    with pytest.raises(ParseError, match="priority"):
+        parser.parse("<999>Feb 3 10:00:00 h app: x", ParseContext())
+
+
+def test_registry_names_and_detection(shared_data):
+    assert {"syslog", "sshd"} <= set(available_formats())
+    assert get_parser("auth") is get_parser("linux_auth") is get_parser("sshd")
+    with pytest.raises(ParseError, match="unknown log format"):
+        get_parser("nope")
+    with pytest.raises(ParseError):
+        detect_format(["", "  "])
+    sample = ["Jun 14 15:16:01 combo ftpd[1]: connection from 1.2.3.4", "Jun 14 15:16:01 combo kernel: x"]
+    assert detect_format(sample) == "syslog"
