@@ -1,0 +1,1 @@
+"""The analysts' console (Streamlit). Entry point: `streamlit run ui/app.py`."""

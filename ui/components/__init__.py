@@ -1,0 +1,1 @@
+"""Small pieces of console layout shared by pages."""

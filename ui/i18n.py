@@ -1,0 +1,53 @@
+"""Every visible string of the console, in Vietnamese (default) and English.
+
+Strings live in `ui/locales/<lang>.json` as flat `key -> text` maps; `t(key, **values)`
+looks one up in the language chosen in this session.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+LANGUAGES: dict[str, str] = {"vi": "Tiếng Việt", "en": "English"}
+DEFAULT_LANGUAGE = "vi"
+LANG_KEY = "lang"
+
+
+@lru_cache(maxsize=None)
+def catalog(lang: str) -> dict[str, str]:
+    with open(LOCALES_DIR / f"{lang}.json", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def translate(lang: str, key: str, **values: Any) -> str:
+    """Text of `key` in `lang`, falling back to Vietnamese, then to the key itself."""
+    text = catalog(lang).get(key) or catalog(DEFAULT_LANGUAGE).get(key) or key
+    return text.format(**values) if values else text
+
+
+def current_language() -> str:
+    lang = st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE)
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, **values: Any) -> str:
+    return translate(current_language(), key, **values)
+
+
+def language_switch() -> None:
+    """The language picker; its key holds the session's language."""
+    st.session_state.setdefault(LANG_KEY, DEFAULT_LANGUAGE)
+    st.segmented_control(
+        t("lang.label"),
+        options=list(LANGUAGES),
+        format_func=LANGUAGES.__getitem__,
+        key=LANG_KEY,
+        selection_mode="single",
+        required=True,
+    )
