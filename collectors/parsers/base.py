@@ -54,7 +54,8 @@ class ParseContext:
     source: file path or listener address (for messages only; the shipper sets provenance).
     year_hint: the year of syslog timestamps that carry none; None infers it from `now`.
     tz: zone of naive timestamps (name or tzinfo); timestamps with an offset keep theirs.
-    now: reference time for year inference; long-running sources call `refresh()`.
+    now: reference time for year inference (a file's mtime, or the current time for
+         listeners, which call `refresh()` now and then).
     state: per-file parser state, e.g. the `#Fields:` header of IIS/Zeek files.
     """
 
@@ -295,13 +296,14 @@ def epoch_to_ts(value: float | str) -> str:
 
 # ---------------------------------------------------------------- small shared helpers
 
-_IPV4_RE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}$")
 _IPV6_RE = re.compile(r"[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(?:%\w+)?$")
 
 
 def is_ip(text: str) -> bool:
     """Cheap syntactic check that `text` is an IPv4 or IPv6 address (not a host name)."""
-    return bool(_IPV4_RE.match(text) or (":" in text and _IPV6_RE.match(text)))
+    if text.count(".") == 3 and text.replace(".", "").isdigit():
+        return len(text) <= 15
+    return text.count(":") >= 2 and _IPV6_RE.match(text) is not None
 
 
 def to_int(text: str | None) -> int | None:

@@ -43,7 +43,9 @@ def test_year_inferred_from_now_and_tz_configurable(parser):
     ctx = ParseContext(now=datetime(2026, 1, 5, tzinfo=timezone.utc), tz="UTC")
     assert parser.parse("Dec 31 23:59:59 h app: x", ctx)["@timestamp"] == "2025-12-31T23:59:59.000Z"
     assert parser.parse("Jan  4 10:00:00 h app: x", ctx)["@timestamp"] == "2026-01-04T10:00:00.000Z"
-    assert parser.parse("Feb  3 10:00:00 h app: x", ctx)["@timestamp"] == "2026-02-03T10:00:00.000Z"
+    # more than two days after the reference time (a file's mtime): written the year before
+    assert parser.parse("Jan  6 10:00:00 h app: x", ctx)["@timestamp"] == "2026-01-06T10:00:00.000Z"
+    assert parser.parse("Feb  3 10:00:00 h app: x", ctx)["@timestamp"] == "2025-02-03T10:00:00.000Z"
 
 
 def test_pri_and_fraction(parser):
@@ -87,3 +89,17 @@ def test_registry_names_and_detection(shared_data):
         detect_format(["", "  "])
     sample = ["Jun 14 15:16:01 combo ftpd[1]: connection from 1.2.3.4", "Jun 14 15:16:01 combo kernel: x"]
     assert detect_format(sample) == "syslog"
+
+
+def test_fast_header_path_equals_regex_path(shared_data):
+    from collectors.parsers.syslog import _split_regex, split_syslog
+
+    extra = ["Jul  7 08:06:15 combo  -- root[2421]: ROOT LOGIN ON tty2", "Jan  1 00:00:00 h p[x]: m",
+             "Jan  1 00:00:00 h a]b: m", "Jan  1 00:00:00 h prog:nospace", "Jan  1 00:00:00 h   spaced",
+             "Jan  1 00:00:00 h p:", "Jan  1 00:00:00 h p[12]:", "Jan  1 00:00:00 h"]
+    for name in ("OpenSSH_2k.log", "Linux_2k.log"):
+        lines = (shared_data / "loghub" / name).read_text().splitlines() + extra
+        for line in lines:
+            fast = split_syslog(line, ParseContext(year_hint=2020))
+            slow = _split_regex(line, ParseContext(year_hint=2020))
+            assert fast == slow, line
