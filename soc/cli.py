@@ -17,6 +17,7 @@ import click
 
 from soc.config import Settings, load_settings
 from soc.errors import SocError
+from soc.store.base import User
 
 
 def main() -> None:
@@ -322,6 +323,10 @@ def _duration(text: str) -> timedelta:
 # --- users, console, demo -----------------------------------------------------------------------
 
 
+# The operator at the command line acts as an administrator; the audit trail names them "cli".
+_CLI_ADMIN = User(username="cli", password_hash="", role="admin")
+
+
 @cli.group()
 def users() -> None:
     """Manage console users."""
@@ -334,9 +339,12 @@ def users() -> None:
 @pass_lazy
 def users_add(lazy: _Lazy, username: str, role: str, password: str) -> None:
     """Create or replace a console user."""
-    from soc.auth import create_user
+    from soc.auth import create_user, set_password
 
-    create_user(lazy.store, "cli", username, password, role)
+    if lazy.store.get_user(username) is None:
+        create_user(lazy.store, _CLI_ADMIN, username, password, role)
+    else:
+        set_password(lazy.store, _CLI_ADMIN, username, password)
     click.echo(f"user {username} ({role}) saved")
 
 
@@ -386,7 +394,6 @@ def _run_demo(lazy: _Lazy, days: int, seed: int) -> dict[str, Any]:
     from collectors.ingest import ingest_paths
     from collectors.sources.simulator import simulate as run_sim
     from detection.engine import run_once
-    from soc.auth import ensure_demo_users
     from soc.store.base import IncidentFilter
 
     s, store = lazy.settings, lazy.store
@@ -419,8 +426,25 @@ def _run_demo(lazy: _Lazy, days: int, seed: int) -> dict[str, Any]:
         "attacks_detected": len(detected),
         "missed": [a for a in truth if a not in detected],
         "incidents_from_benign_sources": benign,
-        "users": ensure_demo_users(store),
+        "users": _demo_logins(store),
     }
+
+
+def _demo_logins(store: Any) -> dict[str, tuple[str, str]]:
+    """Demo accounts with fresh passwords on every demo run, so the printed ones always work."""
+    import secrets
+
+    from soc.auth import DEMO_USERS, ensure_demo_users, set_password
+
+    created = ensure_demo_users(store)
+    logins = {}
+    for username, role, _ in DEMO_USERS:
+        password = created.get(username)
+        if password is None:
+            password = secrets.token_urlsafe(12)
+            set_password(store, _CLI_ADMIN, username, password)
+        logins[username] = (password, role)
+    return logins
 
 
 def _print_demo(summary: dict[str, Any]) -> None:
