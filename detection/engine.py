@@ -1,0 +1,257 @@
+"""Run compiled rules against a Store over a time window, and turn the hits into incidents.
+
+`run_rule` runs one rule over [start, end) of @timestamp and returns alerts; `run_once` runs
+every enabled rule from its checkpoint to `now` and hands the alerts to `detection.incidents`.
+No scheduler here: `detection.scheduler` calls `run_once` (or `run_rule`) on its intervals.
+
+Windows are over event time (@timestamp), not ingest time, so `now` can be the wall clock
+while the events are days old (the demo ingests past logs into an empty store).
+
+Late events. Each run covers [checkpoint - overlap, now). An event whose @timestamp is older
+than the previous run's `now - overlap` when it is stored is never looked at by the scheduled
+runs (a backtest over that period still finds it). The default overlap of 120 s covers the
+shipper's batching and buffering delay and modest clock skew between devices; a source that
+delivers later than that (a collector replaying an outage, a file ingested after the fact)
+needs a wider `overlap_seconds`, or a run with `first_start` over the period. Re-reading the
+overlap never doubles anything: incidents count each event once (see detection.incidents).
+
+Correlation rules read their referenced rules' matches from `start - timespan`, so a window
+that straddles `start` is seen whole; only windows that fire at or after `start` are reported.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Iterable, Iterator
+
+from detection.correlation import WINDOW_KEY, Window, correlate, fold
+from detection.incidents import RuleAlert, apply_alerts
+from detection.model import CompiledRule, RuleSet
+from detection.runs import RunRecord, save_run
+from soc.errors import RuleError
+from soc.events import Event, format_ts, now_utc, parse_ts
+from soc.incidents import Alert, Incident
+from soc.store.base import Query, Store
+
+# Fields whose value high/critical raises an alert's severity one level.
+CRITICALITY_FIELDS = ("soc.asset.criticality", "destination.soc.asset.criticality")
+_RAISING = {"high", "critical"}
+_MAX_CHAIN = 8  # correlations referencing correlations: deeper than this is a loop
+
+
+@dataclass
+class RunSummary:
+    now: str
+    runs: list[RunRecord] = field(default_factory=list)
+    incidents: list[Incident] = field(default_factory=list)  # created or changed
+
+    @property
+    def errors(self) -> list[RunRecord]:
+        return [r for r in self.runs if r.error]
+
+    @property
+    def alerts(self) -> int:
+        return sum(r.alerts for r in self.runs)
+
+    @property
+    def hits(self) -> int:
+        return sum(r.hits for r in self.runs)
+
+
+def run_rule(store: Store, rule: CompiledRule, ruleset: RuleSet, start: datetime | None, end: datetime) -> list[Alert]:
+    """Alerts of one rule over [start, end). Base rules with `generate: false` raise nothing."""
+    if not rule.generate:
+        return []
+    return list(rule_alerts(store, rule, ruleset, start, end))
+
+
+def rule_alerts(
+    store: Store, rule: CompiledRule, ruleset: RuleSet, start: datetime | None, end: datetime
+) -> list[RuleAlert]:
+    """What a rule finds over [start, end), whether or not it generates alerts (for backtests)."""
+    critical: set[str] = set()
+    if rule.correlation is None:
+        windows = _simple_windows(store, rule, start, end, critical)
+    else:
+        windows = _correlation_windows(store, rule, ruleset, start, end, critical, depth=0)
+        if start is not None:
+            floor = format_ts(start)
+            windows = [w for w in windows if any(t >= floor for t, _ in w.fired_at)]
+    return [_alert(rule, w, critical) for w in windows]
+
+
+def run_once(
+    store: Store,
+    ruleset: RuleSet,
+    now: datetime,
+    overlap_seconds: int = 120,
+    first_start: datetime | None = None,
+    *,
+    suppression_seconds: int = 3600,
+    evidence_cap: int = 1000,
+) -> RunSummary:
+    """Run every enabled rule from its checkpoint (minus overlap) to `now`; alerts become incidents.
+
+    A rule's checkpoint (`rule:<id>`) moves to `now` only after its incidents are saved, so a
+    crash re-runs the window (incidents do not double). An error in one rule is recorded in
+    its run record and the other rules still run.
+    """
+    summary = RunSummary(now=format_ts(now))
+    earliest: list[datetime | None] = []  # looked up once, only when a rule has no checkpoint
+    for rule in ruleset.rules:
+        if not rule.enabled or not rule.generate:
+            continue
+        record = _run_one(store, rule, ruleset, now, overlap_seconds, first_start, earliest,
+                          suppression_seconds, evidence_cap, summary)
+        summary.runs.append(record)
+        try:
+            save_run(store, record)
+        except Exception:  # noqa: BLE001 - a record that cannot be saved must not stop detection
+            pass
+    return summary
+
+
+def _run_one(
+    store: Store,
+    rule: CompiledRule,
+    ruleset: RuleSet,
+    now: datetime,
+    overlap: int,
+    first_start: datetime | None,
+    earliest: list[datetime | None],
+    suppression: int,
+    cap: int,
+    summary: RunSummary,
+) -> RunRecord:
+    t0 = time.perf_counter()
+    record = RunRecord(rule_id=rule.id, start=None, end=format_ts(now), ran_at=format_ts(now_utc()))
+    try:
+        cp_key = f"rule:{rule.id}"
+        checkpoint = store.get_checkpoint(cp_key)
+        if checkpoint:
+            start: datetime | None = parse_ts(checkpoint) - timedelta(seconds=overlap)
+        elif first_start is not None:
+            start = first_start
+        else:
+            if not earliest:
+                earliest.append(store.time_bounds()[0])
+            start = earliest[0]
+        if start is None:
+            record.note = "the store holds no events yet"
+            return record
+        record.start = format_ts(start)
+        alerts = run_rule(store, rule, ruleset, start, now)
+        incidents = apply_alerts(store, alerts, now, suppression, cap)
+        if not checkpoint or parse_ts(checkpoint) < now:
+            store.set_checkpoint(cp_key, format_ts(now))
+        record.hits = sum(a.count for a in alerts)
+        record.alerts = len(alerts)
+        record.incidents = [i.id for i in incidents]
+        summary.incidents.extend(incidents)
+    except Exception as exc:  # noqa: BLE001 - one rule's failure must not stop the others
+        record.error = f"{type(exc).__name__}: {exc}"
+    finally:
+        record.duration_ms = round((time.perf_counter() - t0) * 1000, 1)
+    return record
+
+
+def query_of(rule: CompiledRule, dialect: str) -> Query:
+    """The rule's native query for a store dialect, or a RuleError saying why there is none."""
+    if dialect not in rule.queries:
+        why = rule.errors.get(dialect, "no query was compiled for this backend")
+        raise RuleError(rule.path, f"rule {rule.id} did not convert for {dialect}: {why}")
+    return rule.queries[dialect]
+
+
+def _simple_windows(
+    store: Store, rule: CompiledRule, start: datetime | None, end: datetime, critical: set[str]
+) -> list[Window]:
+    """Every matching event, one window per group of the rule's grouping key."""
+    groups: dict[tuple[Any, ...], Window] = {}
+    fields = list(rule.group_by)
+    for ev in _marked(store.iter_events(query_of(rule, store.dialect), start, end), critical):
+        key = tuple(fold(ev.get(f)) for f in fields)
+        w = groups.get(key)
+        ts = ev["@timestamp"]
+        if w is None:
+            entity = {f: (list(v) if isinstance(v, tuple) else v) for f, v in zip(fields, key)}
+            groups[key] = w = Window(entity=entity, first_seen=ts, last_seen=ts, event_ids=[], event_times=[])
+        w.event_ids.append(ev["event.id"])
+        w.event_times.append(ts)
+        w.last_seen = ts
+    return list(groups.values())
+
+
+def _correlation_windows(
+    store: Store,
+    rule: CompiledRule,
+    ruleset: RuleSet,
+    start: datetime | None,
+    end: datetime,
+    critical: set[str],
+    depth: int,
+) -> list[Window]:
+    corr = rule.correlation
+    assert corr is not None
+    if depth > _MAX_CHAIN:
+        raise RuleError(rule.path, f"correlation {rule.id} references correlations more than {_MAX_CHAIN} deep (a loop?)")
+    lookback = None if start is None else start - timedelta(seconds=corr.timespan_seconds)
+    inputs: dict[str, list[Event]] = {}
+    for ref in dict.fromkeys(corr.rule_refs):
+        target = ruleset.by_ref(ref)
+        if target is None:
+            raise RuleError(rule.path, f"correlation {rule.id} references an unknown rule {ref!r}")
+        if target.correlation is not None:
+            sub = _correlation_windows(store, target, ruleset, lookback, end, critical, depth + 1)
+            inputs[ref] = _pseudo_events(sub)
+        else:
+            keep = _needed_fields(corr, ref)
+            events = store.iter_events(query_of(target, store.dialect), lookback, end)
+            inputs[ref] = [{k: ev[k] for k in keep if k in ev} for ev in _marked(events, critical)]
+    return correlate(corr, inputs)
+
+
+def _needed_fields(corr: Any, ref: str) -> set[str]:
+    names = list(corr.group_by) + ([corr.condition.field] if corr.condition and corr.condition.field else [])
+    return {"@timestamp", "event.id"} | {corr.aliases.get(n, {}).get(ref, n) for n in names}
+
+
+def _pseudo_events(windows: list[Window]) -> list[Event]:
+    """A referenced correlation's hits as events: one per firing point, standing for its window."""
+    out = [
+        {**w.entity, "@timestamp": t, "event.id": eid, WINDOW_KEY: w}
+        for w in windows
+        for t, eid in w.fired_at
+    ]
+    out.sort(key=lambda e: (e["@timestamp"], e["event.id"]))
+    return out
+
+
+def _marked(events: Iterable[Event], critical: set[str]) -> Iterator[Event]:
+    """Pass events through, noting the ids of those that touch a high/critical asset."""
+    for ev in events:
+        for f in CRITICALITY_FIELDS:
+            v = ev.get(f)
+            if isinstance(v, str) and v.lower() in _RAISING:
+                critical.add(ev["event.id"])
+                break
+        yield ev
+
+
+def _alert(rule: CompiledRule, w: Window, critical: set[str]) -> RuleAlert:
+    raised = bool(critical) and any(eid in critical for eid in w.event_ids)
+    return RuleAlert(
+        rule_id=rule.id,
+        rule_title=rule.title,
+        severity=rule.level.raised(1) if raised else rule.level,
+        entity=dict(w.entity),
+        event_ids=list(w.event_ids),
+        first_seen=w.first_seen,
+        last_seen=w.last_seen,
+        attack_techniques=list(rule.attack_techniques),
+        attack_tactics=list(rule.attack_tactics),
+        description=rule.description or rule.description_vi,
+        event_times=list(w.event_times),
+    )

@@ -1,0 +1,70 @@
+"""Records of detection runs (rule, window, duration, hits, error), kept in the Store's checkpoints.
+
+`run:<rule id>` holds the last run as JSON; `runs:<rule id>` the last `HISTORY` runs, newest
+first. Both backends keep checkpoints, so the console and `soc serve` see the same records.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from soc.store.base import Store
+
+HISTORY = 50
+
+
+@dataclass
+class RunRecord:
+    rule_id: str
+    start: str | None  # window over @timestamp, half-open [start, end)
+    end: str
+    ran_at: str  # wall-clock time the run began
+    duration_ms: float = 0.0
+    hits: int = 0  # events in the alerts
+    alerts: int = 0
+    incidents: list[str] = field(default_factory=list)  # ids created or changed
+    error: str | None = None
+    note: str | None = None  # e.g. "store is empty"
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "RunRecord":
+        names = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+
+def save_run(store: Store, record: RunRecord) -> None:
+    store.set_checkpoint(f"run:{record.rule_id}", record.to_json())
+    history = run_history(store, record.rule_id)
+    history.insert(0, record)
+    store.set_checkpoint(f"runs:{record.rule_id}", json.dumps([asdict(r) for r in history[:HISTORY]], ensure_ascii=False))
+
+
+def last_runs(store: Store) -> dict[str, RunRecord]:
+    """The last run of every rule that ever ran, by rule id."""
+    out: dict[str, RunRecord] = {}
+    for key, value in store.list_checkpoints("run:").items():
+        try:
+            out[key[len("run:"):]] = RunRecord.from_dict(json.loads(value))
+        except (ValueError, TypeError):
+            continue  # a damaged record must not hide the others
+    return out
+
+
+def run_history(store: Store, rule_id: str) -> list[RunRecord]:
+    """The recent runs of one rule, newest first."""
+    raw = store.get_checkpoint(f"runs:{rule_id}")
+    if not raw:
+        return []
+    try:
+        return [RunRecord.from_dict(d) for d in json.loads(raw)]
+    except (ValueError, TypeError):
+        return []
