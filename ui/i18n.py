@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import streamlit as st
 
@@ -17,6 +17,7 @@ LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 LANGUAGES: dict[str, str] = {"vi": "Tiếng Việt", "en": "English"}
 DEFAULT_LANGUAGE = "vi"
 LANG_KEY = "lang"
+SWITCH_KEY = "lang_switch"
 
 
 @lru_cache(maxsize=None)
@@ -40,14 +41,30 @@ def t(key: str, **values: Any) -> str:
     return translate(current_language(), key, **values)
 
 
+def labels(prefix: str) -> Callable[[Any], str]:
+    """A format_func for widgets whose options are codes, e.g. labels("status")("new").
+
+    The language is fixed when the widget is built: Streamlit may call format_func
+    outside the script run, where the session's language cannot be read.
+    """
+    lang = current_language()
+    return lambda code: translate(lang, f"{prefix}.{code}")
+
+
+def _remember_language() -> None:
+    st.session_state[LANG_KEY] = st.session_state[SWITCH_KEY]
+
+
 def language_switch() -> None:
-    """The language picker; its key holds the session's language."""
-    st.session_state.setdefault(LANG_KEY, DEFAULT_LANGUAGE)
+    """The language picker. Its widget state is per page, so the choice itself lives in
+    `LANG_KEY`, which survives login, logout and page changes."""
+    st.session_state[SWITCH_KEY] = current_language()
     st.segmented_control(
         t("lang.label"),
         options=list(LANGUAGES),
         format_func=LANGUAGES.__getitem__,
-        key=LANG_KEY,
+        key=SWITCH_KEY,
         selection_mode="single",
         required=True,
+        on_change=_remember_language,
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-QUEUE = "pages/queue.py"
-INCIDENT = "pages/incident.py"
-AUDIT = "pages/audit.py"
-USERS = "pages/users.py"
+QUEUE = "views/queue.py"
+INCIDENT = "views/incident.py"
+AUDIT = "views/audit.py"
+USERS = "views/users.py"
 
 
 @dataclass(frozen=True)
@@ -25,3 +25,7 @@ ROUTES: tuple[Route, ...] = (
     Route(AUDIT, "nav.audit", ":material/history:", "audit.view", "audit"),
     Route(USERS, "nav.users", ":material/group:", "user.manage", "users"),
 )
+
+
+def permission(path: str) -> str:
+    return next(r.permission for r in ROUTES if r.path == path)

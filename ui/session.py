@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from soc.store.base import User
-from ui import data
+from ui import data, routes
 
 USER_KEY = "user"  # holds the username; the account is re-read on every run
 
@@ -20,10 +20,12 @@ def current_user() -> User | None:
     return found
 
 
-def require_user() -> User:
-    """The logged-in user; a page reached without one renders nothing."""
+def require_page(path: str) -> User:
+    """The logged-in user, if their role may open the page at `path` (see ui.routes);
+    otherwise the page renders nothing. app.py lists only permitted pages; this check
+    keeps each page safe on its own."""
     found = current_user()
-    if found is None:
+    if found is None or not data.can(found, routes.permission(path)):
         st.stop()
     return found
 

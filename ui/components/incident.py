@@ -10,7 +10,7 @@ from soc.incidents import Incident, Status
 from soc.store.base import User
 from ui import data, routes
 from ui.components.feedback import act
-from ui.i18n import t
+from ui.i18n import labels, t
 
 _TECHNIQUE = re.compile(r"^T\d{4}(\.\d{3})?$")
 
@@ -41,7 +41,7 @@ def techniques(incident: Incident) -> None:
 def status_form(incident: Incident, user: User) -> None:
     choices = data.next_statuses(incident.status)
     with st.form("status_form"):
-        target = st.selectbox(t("detail.status.target"), [s.value for s in choices], format_func=lambda v: t(f"status.{v}"))
+        target = st.selectbox(t("detail.status.target"), [s.value for s in choices], format_func=labels("status"))
         note = st.text_input(t("detail.status.note"), max_chars=1000)
         if st.form_submit_button(t("detail.status.submit"), type="primary"):
             act(data.change_status, incident.id, Status(target), user, note, success="detail.status.done")
@@ -56,7 +56,7 @@ def assign_form(incident: Incident, user: User) -> None:
             t("detail.assign.label"),
             names,
             index=names.index(incident.assignee or ""),
-            format_func=lambda v: v or t("detail.unassigned"),
+            format_func=lambda v, none=t("detail.unassigned"): v or none,
         )
         if st.form_submit_button(t("detail.assign.submit")):
             act(data.assign, incident.id, chosen or None, user, success="detail.assign.done")

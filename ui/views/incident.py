@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from ui import data, session, tables
+from ui import data, routes, session, tables
 from ui.components import incident as parts
 from ui.components.feedback import show_flash
 from ui.i18n import t
 
-user = session.require_user()
+user = session.require_page(routes.INCIDENT)
 incident_id = st.query_params.get("id", "")
 incident = data.incident(incident_id) if incident_id else None
 

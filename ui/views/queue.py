@@ -4,9 +4,9 @@ import streamlit as st
 
 from ui import data, routes, session, tables
 from ui.components.feedback import show_flash
-from ui.i18n import t
+from ui.i18n import labels, t
 
-session.require_user()
+session.require_page(routes.QUEUE)
 st.title(t("queue.title"))
 show_flash()
 
@@ -15,14 +15,14 @@ statuses = left.multiselect(
     t("queue.filter.status"),
     [s.value for s in data.STATUSES],
     default=["new", "in_progress"],
-    format_func=lambda v: t(f"status.{v}"),
+    format_func=labels("status"),
     placeholder=t("queue.filter.all"),
     key="queue_status",
 )
 severities = right.multiselect(
     t("queue.filter.severity"),
     [s.value for s in data.SEVERITIES],
-    format_func=lambda v: t(f"severity.{v}"),
+    format_func=labels("severity"),
     placeholder=t("queue.filter.all"),
     key="queue_severity",
 )

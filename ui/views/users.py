@@ -3,11 +3,11 @@
 import streamlit as st
 
 from soc.auth import MIN_PASSWORD_LENGTH, ROLES
-from ui import data, session, tables
+from ui import data, routes, session, tables
 from ui.components.feedback import act, show_flash
-from ui.i18n import LANGUAGES, t
+from ui.i18n import LANGUAGES, labels, t
 
-user = session.require_user()
+user = session.require_page(routes.USERS)
 st.title(t("users.title"))
 show_flash()
 accounts = data.users()
@@ -18,7 +18,7 @@ with st.form("create_user", clear_on_submit=True):
     username = st.text_input(t("col.username"), max_chars=32)
     display_name = st.text_input(t("col.display_name"), max_chars=100)
     password = st.text_input(t("users.password", n=MIN_PASSWORD_LENGTH), type="password", max_chars=72)
-    role = st.selectbox(t("col.role"), ROLES, format_func=lambda r: t(f"role.{r}"))
+    role = st.selectbox(t("col.role"), ROLES, format_func=labels("role"))
     language = st.selectbox(t("col.language"), list(LANGUAGES), format_func=LANGUAGES.__getitem__)
     if st.form_submit_button(t("users.create.submit"), type="primary"):
         act(data.create_user, user, username, password, role, display_name, language, success="users.created")

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from ui import data, session, tables
+from ui import data, routes, session, tables
 from ui.i18n import t
 
-session.require_user()
+session.require_page(routes.AUDIT)
 st.title(t("audit.title"))
 entries = data.audit(None, limit=1000)
 st.caption(t("audit.count", n=len(entries)))
