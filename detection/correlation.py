@@ -10,7 +10,8 @@ event ids, not thousands.
 Grouping follows Sigma: group-by values compare case-insensitively (strings are folded to
 lower case, and the entity carries the folded value so its key is stable across runs). An
 event without a group-by field is grouped under None for it, as SQL's GROUP BY does.
-value_count ignores events that lack the counted field and folds its values the same way.
+value_count ignores events that lack the counted field and folds its values the same way;
+a condition field "a,b" (several fields) counts distinct combinations.
 
 Chained correlations: an input event may carry `WINDOW_KEY` -> the `Window` of a referenced
 correlation it stands for (one pseudo-event per firing point); the output then carries that
@@ -103,7 +104,8 @@ def _group_rows(
     for ref_idx, (ref, events) in enumerate(events_by_ref.items()):
         fields = [_field_for(g, ref, aliases) for g in group_by]
         single = fields[0] if len(fields) == 1 else None
-        vfield = _field_for(value_field, ref, aliases) if value_field else None
+        vfields = [_field_for(f.strip(), ref, aliases) for f in value_field.split(",")] if value_field else []
+        vfield = vfields[0] if len(vfields) == 1 else None
         for ev in events:
             get = ev.get
             value = None
@@ -112,6 +114,10 @@ def _group_rows(
                 if value is None:
                     continue
                 value = value.lower() if value.__class__ is str else fold(value)
+            elif vfields:  # several fields: their combination is the value
+                value = tuple(fold(get(f)) for f in vfields)
+                if all(v is None for v in value):
+                    continue
             if single is not None:  # the common case, kept lean: 100k events must take well under a second
                 g = get(single)
                 key: tuple[Any, ...] = (g.lower() if g.__class__ is str else fold(g),)

@@ -214,7 +214,9 @@ def _correlation_windows(
 
 
 def _needed_fields(corr: Any, ref: str) -> set[str]:
-    names = list(corr.group_by) + ([corr.condition.field] if corr.condition and corr.condition.field else [])
+    names = list(corr.group_by)
+    if corr.condition is not None and corr.condition.field:
+        names += [f.strip() for f in corr.condition.field.split(",")]
     return {"@timestamp", "event.id"} | {corr.aliases.get(n, {}).get(ref, n) for n in names}
 
 

@@ -98,6 +98,13 @@ def test_value_count_forgets_values_that_left_the_window():
     assert [w.event_ids for w in out] == [["e0", "e1", "e2"], ["e100", "e101", "e102"]]
 
 
+def test_value_count_over_several_fields_counts_combinations():
+    evs = [ev(0, "a", destination__ip="10.0.0.1", destination__port=22), ev(1, "b", destination__ip="10.0.0.2", destination__port=22),
+           ev(2, "c", destination__ip="10.0.0.1", destination__port=22), ev(3, "d", destination__ip="10.0.0.1", destination__port=80)]
+    out = value_count({"r": evs}, [], 10, Condition("gte", 3, field="destination.ip,destination.port"))
+    assert [(w.event_ids, w.fired_at) for w in out] == [(["a", "b", "c", "d"], [(at(3), "d")])]
+
+
 def test_temporal_any_order_same_group_within_timespan():
     fail = [ev(0, "f1", source__ip="1.1.1.1"), ev(5, "f2", source__ip="2.2.2.2")]
     ok = [ev(-30, "o1", source__ip="1.1.1.1"), ev(500, "o2", source__ip="2.2.2.2")]
