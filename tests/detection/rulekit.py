@@ -48,7 +48,7 @@ def web_event(sec: float, ip: str, url: str, **extra: Any) -> dict[str, Any]:
 def simple(rule_id: str, query: str, level: Severity = Severity.MEDIUM, group_by: list[str] | None = None,
            generate: bool = True, **kw: Any) -> CompiledRule:
     return CompiledRule(
-        id=rule_id, name=rule_id, title=f"Rule {rule_id}", level=level, path=f"rules/{rule_id}.yml",
+        id=rule_id, name=rule_id, title=f"Rule {rule_id}", level=level, path=kw.pop("path", f"rules/{rule_id}.yml"),
         queries={"sqlite": query}, group_by=["source.ip"] if group_by is None else group_by,
         generate=generate, attack_techniques=["T1110"], attack_tactics=["credential-access"], **kw,
     )
