@@ -194,7 +194,9 @@ def _metadata(rule: AnyRule, filters: list[SigmaFilter]) -> CompiledRule:
         attack_techniques=techniques,
         attack_tactics=tactics,
         group_by=_as_list(custom.get("group_by")),
-        generate=bool(getattr(rule, "_output", True)),
+        # Only detection rules are hidden by a correlation's `generate: false`; a correlation that
+        # another correlation builds on (brute force -> success after brute force) still alerts.
+        generate=bool(getattr(rule, "_output", True)) if isinstance(rule, SigmaRule) else True,
         enabled=custom.get("enabled", True) is not False,
         interval_seconds=seconds(custom.get("interval")),
         custom=custom,

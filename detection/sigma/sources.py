@@ -13,7 +13,7 @@ from typing import Callable
 
 # Datasets the parsers write (soc `event.dataset`); rules narrow to them through their log source.
 AUTH_DATASETS = ("sshd.auth", "linux.auth")
-SYSLOG_DATASETS = ("linux.syslog", "linux.auth", "sshd.auth")
+SYSLOG_DATASETS = ("linux.syslog", "syslog", "linux.auth", "sshd.auth")
 WEB_DATASETS = ("nginx.access", "apache.access", "iis.access", "tomcat.access")
 PROXY_DATASETS = ("squid.access", "proxy.access", "zeek.http")
 
@@ -238,8 +238,6 @@ WINDOWS_FIELDS = {
     "SubjectUserName": "user.name",
     "SubjectDomainName": "user.domain",
     "SubjectUserSid": "user.id",
-    "TargetUserName": "user.target.name",
-    "TargetDomainName": "user.target.domain",
     "ClientAddress": "source.ip",
     "IpAddress": "source.ip",
     "IpPort": "source.port",
