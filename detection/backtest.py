@@ -29,12 +29,28 @@ class BacktestResult:
     start: str | None
     end: str
     would_raise: bool  # False for `generate: false` base rules and disabled rules
-    alerts: list[RuleAlert] = field(default_factory=list)  # one per grouping key over the whole period
+    alerts: list[RuleAlert] = field(default_factory=list)  # per key (plain rules) or per key and burst (correlations)
     hits: int = 0  # events in the alerts
     per_day: list[tuple[str, int]] = field(default_factory=list)  # (YYYY-MM-DD in `tz`, events), by day
     per_key: list[tuple[str, int]] = field(default_factory=list)  # (grouping key, events), most first
     duration_ms: float = 0.0
     error: str | None = None
+
+    def describe(self) -> str:
+        head = f"backtest of {self.rule_title} [{self.rule_id}] over {self.start or 'the beginning'} .. {self.end}"
+        if self.error:
+            return f"{head}: failed: {self.error}"
+        note = "" if self.would_raise else " (this rule raises nothing itself: a base rule or disabled)"
+        lines = [f"{head}: {self.hits} matching events in {len(self.alerts)} alerts{note}"]
+        if self.per_day:
+            lines.append("per day:")
+            lines += [f"  {d}  {n}" for d, n in self.per_day]
+        if self.per_key:
+            lines.append("per grouping key:")
+            lines += [f"  {k or '(no key)'}  {n}" for k, n in self.per_key[:50]]
+            if len(self.per_key) > 50:
+                lines.append(f"  ... and {len(self.per_key) - 50} more keys")
+        return "\n".join(lines)
 
     def to_dict(self) -> dict:
         return {

@@ -22,7 +22,7 @@ that straddles `start` is seen whole; only windows that fire at or after `start`
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Iterator
 
@@ -58,6 +58,26 @@ class RunSummary:
     @property
     def hits(self) -> int:
         return sum(r.hits for r in self.runs)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "now": self.now,
+            "rules_run": len(self.runs),
+            "alerts": self.alerts,
+            "hits": self.hits,
+            "incidents": [i.id for i in self.incidents],
+            "errors": [{"rule_id": r.rule_id, "error": r.error} for r in self.errors],
+            "runs": [asdict(r) for r in self.runs],
+        }
+
+    def describe(self) -> str:
+        lines = [
+            f"ran {len(self.runs)} rules up to {self.now}: {self.hits} matching events, {self.alerts} alerts, "
+            f"{len(self.incidents)} incidents created or updated, {len(self.errors)} errors"
+        ]
+        lines += [f"  {r.rule_id}: {r.hits} events, {r.alerts} alerts" for r in self.runs if r.alerts]
+        lines += [f"  error in {r.rule_id}: {r.error}" for r in self.errors]
+        return "\n".join(lines)
 
 
 def run_rule(store: Store, rule: CompiledRule, ruleset: RuleSet, start: datetime | None, end: datetime) -> list[Alert]:

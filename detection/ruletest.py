@@ -68,9 +68,28 @@ class RuleTestResult:
     error: str | None = None
 
     @property
-    def ok(self) -> bool:
+    def passed(self) -> bool:
         """No tests is not a failure: public Sigma rules come without test events."""
         return self.status in ("passed", "no_tests")
+
+    def describe(self) -> str:
+        """One line per result, then one indented line per failed expectation."""
+        label = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "no_tests": "NO TESTS"}[self.status]
+        head = f"{label:<8} {self.dialect:<13} {self.rule_title} [{self.rule_id}] ({self.path})"
+        if self.status == "passed":
+            return f"{head}: {self.checked} events"
+        if self.status == "error":
+            return f"{head}: {self.error}"
+        if self.status == "no_tests":
+            return head
+        return "\n".join([head] + [f"    {f.describe()}{_brief(f.event)}" for f in self.failures])
+
+
+def _brief(event: Event | None, limit: int = 240) -> str:
+    if not event:
+        return ""
+    shown = ", ".join(f"{k}={v!r}" for k, v in event.items() if k not in ("@timestamp", "event.id"))
+    return " | " + (shown if len(shown) <= limit else shown[: limit - 3] + "...")
 
 
 def find_tests_file(rule_path: str | Path) -> Path | None:

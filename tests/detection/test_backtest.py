@@ -26,6 +26,8 @@ def test_backtest_counts_hits_per_day_and_key_and_raises_nothing(sqlite_store):
     assert res.per_key == [("source.ip=203.0.113.7", 16), ("source.ip=203.0.113.8", 5)]
     assert sqlite_store.list_incidents() == []
     assert sqlite_store.list_checkpoints() == {}
+    text = res.describe()
+    assert "21 matching events in 3 alerts" in text and "  2026-11-21  15" in text and "  source.ip=203.0.113.8  5" in text
 
 
 def test_backtest_days_follow_the_time_zone(sqlite_store):

@@ -145,6 +145,9 @@ def test_an_error_in_one_rule_does_not_stop_the_others(sqlite_store):
     assert sqlite_store.get_checkpoint("rule:broken") is None  # retried next time
     assert sorted(i.rule_id for i in sqlite_store.list_incidents()) == ["ssh_brute", "web_sqli"]
     assert last_runs(sqlite_store)["broken"].error
+    d = summary.as_dict()
+    assert (d["rules_run"], len(d["errors"]), len(d["incidents"])) == (4, 2, 2)
+    assert "error in es_only: RuleError" in summary.describe()
 
 
 def test_disabled_rules_do_not_run(sqlite_store):

@@ -50,12 +50,15 @@ def test_failures_name_the_list_and_the_event(tmp_path, factories):
     tests = tests.replace("1 UNION SELECT pass FROM users", "1 OR 1=1")  # match[0] no longer matches
     rule = simple("web_sqli", SQLI, path=write(tmp_path, "web_sqli", tests))
     [res] = run_rule_tests(RuleSet([rule]), factories)
-    assert res.status == "failed" and not res.ok
+    assert res.status == "failed" and not res.passed
     assert [f.describe() for f in res.failures] == [
         "match[0]: the rule did not match this event",
         "no_match[1]: the rule matched this event",
     ]
     assert res.failures[0].event["url.original"] == "/s?q=1 OR 1=1"
+    text = res.describe().splitlines()
+    assert text[0].startswith("FAIL     sqlite") and "[web_sqli]" in text[0] and "web_sqli.yml" in text[0]
+    assert text[1].startswith("    match[0]: the rule did not match this event | ") and "url.original='/s?q=1 OR 1=1'" in text[1]
     assert res.failures[0].event["@timestamp"] == format_ts(BASE_TIME)  # filled: base time + 0 s
 
 
@@ -92,7 +95,7 @@ def test_rules_without_tests_bad_files_and_unconverted_rules(tmp_path, factories
     es_only.queries, es_only.errors = {"elasticsearch": "q"}, {"sqlite": "unsupported modifier 'cased'"}
     bad_event = simple("bad_event", SQLI, path=write(tmp_path, "bad_event", "match:\n  - just a string\n"))
     res = {r.rule_id: r for r in run_rule_tests(RuleSet([no_tests, bad_yaml, wrong_key, es_only, bad_event]), factories)}
-    assert res["plain"].status == "no_tests" and res["plain"].ok
+    assert res["plain"].status == "no_tests" and res["plain"].passed
     assert res["bad"].status == "error" and res["bad"].error.startswith(f"{tmp_path / 'bad.tests.yml'}:1: invalid YAML")
     assert res["wrong"].status == "error" and "unknown keys ['matches']" in res["wrong"].error
     assert res["es_only"].status == "error" and "unsupported modifier 'cased'" in res["es_only"].error
