@@ -24,7 +24,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Iterator
+from typing import Any, Collection, Iterable, Iterator
 
 from detection.correlation import WINDOW_KEY, Window, correlate, fold
 from detection.incidents import RuleAlert, apply_alerts
@@ -35,9 +35,12 @@ from soc.events import Event, format_ts, now_utc, parse_ts
 from soc.incidents import Alert, Incident
 from soc.store.base import Query, Store
 
-# Fields whose value high/critical raises an alert's severity one level.
+# An alert touching an important asset is one level more severe: criticality high/critical, or
+# a Vietnamese information-system security level (cap do, Decree 85/2016) of 4 or 5.
 CRITICALITY_FIELDS = ("soc.asset.criticality", "destination.soc.asset.criticality")
+SECURITY_LEVEL_FIELDS = ("soc.asset.security_level", "destination.soc.asset.security_level")
 _RAISING = {"high", "critical"}
+_RAISING_LEVEL = 4
 _MAX_CHAIN = 8  # correlations referencing correlations: deeper than this is a loop
 
 
@@ -111,70 +114,85 @@ def run_once(
     *,
     suppression_seconds: int = 3600,
     evidence_cap: int = 1000,
+    rule_ids: Collection[str] | None = None,
 ) -> RunSummary:
-    """Run every enabled rule from its checkpoint (minus overlap) to `now`; alerts become incidents.
+    """Run every enabled rule (or those of `rule_ids`) from its checkpoint to `now`; alerts become incidents.
 
-    A rule's checkpoint (`rule:<id>`) moves to `now` only after its incidents are saved, so a
-    crash re-runs the window (incidents do not double). An error in one rule is recorded in
-    its run record and the other rules still run.
+    An error in one rule is recorded in its run record and the other rules still run.
     """
     summary = RunSummary(now=format_ts(now))
     earliest: list[datetime | None] = []  # looked up once, only when a rule has no checkpoint
     for rule in ruleset.rules:
-        if not rule.enabled or not rule.generate:
+        if not rule.enabled or not rule.generate or (rule_ids is not None and rule.id not in rule_ids):
             continue
-        record = _run_one(store, rule, ruleset, now, overlap_seconds, first_start, earliest,
-                          suppression_seconds, evidence_cap, summary)
+        record, incidents = run_rule_once(store, rule, ruleset, now, overlap_seconds, first_start,
+                                          suppression_seconds=suppression_seconds, evidence_cap=evidence_cap,
+                                          _earliest=earliest)
         summary.runs.append(record)
-        try:
-            save_run(store, record)
-        except Exception:  # noqa: BLE001 - a record that cannot be saved must not stop detection
-            pass
+        summary.incidents.extend(incidents)
     return summary
 
 
-def _run_one(
+def run_rule_once(
     store: Store,
     rule: CompiledRule,
     ruleset: RuleSet,
     now: datetime,
-    overlap: int,
-    first_start: datetime | None,
-    earliest: list[datetime | None],
-    suppression: int,
-    cap: int,
-    summary: RunSummary,
-) -> RunRecord:
+    overlap_seconds: int = 120,
+    first_start: datetime | None = None,
+    *,
+    suppression_seconds: int = 3600,
+    evidence_cap: int = 1000,
+    _earliest: list[datetime | None] | None = None,
+) -> tuple[RunRecord, list[Incident]]:
+    """One scheduled run of one rule: [checkpoint - overlap, now) (or from `first_start`, else the
+    earliest stored event), incidents saved, then the checkpoint `rule:<id>` moves to `now`.
+
+    The checkpoint moves only after the incidents are saved, so a crash re-runs the window and
+    incidents do not double. Never raises: the error is in the run record, which is saved too.
+    Callers must not run the same rule twice at the same time (the scheduler: one instance per rule).
+    """
     t0 = time.perf_counter()
     record = RunRecord(rule_id=rule.id, start=None, end=format_ts(now), ran_at=format_ts(now_utc()))
+    incidents: list[Incident] = []
     try:
         cp_key = f"rule:{rule.id}"
         checkpoint = store.get_checkpoint(cp_key)
-        if checkpoint:
-            start: datetime | None = parse_ts(checkpoint) - timedelta(seconds=overlap)
-        elif first_start is not None:
-            start = first_start
-        else:
-            if not earliest:
-                earliest.append(store.time_bounds()[0])
-            start = earliest[0]
+        start = _window_start(store, checkpoint, overlap_seconds, first_start, _earliest)
         if start is None:
             record.note = "the store holds no events yet"
-            return record
-        record.start = format_ts(start)
-        alerts = run_rule(store, rule, ruleset, start, now)
-        incidents = apply_alerts(store, alerts, now, suppression, cap)
-        if not checkpoint or parse_ts(checkpoint) < now:
-            store.set_checkpoint(cp_key, format_ts(now))
-        record.hits = sum(a.count for a in alerts)
-        record.alerts = len(alerts)
-        record.incidents = [i.id for i in incidents]
-        summary.incidents.extend(incidents)
+        else:
+            record.start = format_ts(start)
+            alerts = run_rule(store, rule, ruleset, start, now)
+            incidents = apply_alerts(store, alerts, now, suppression_seconds, evidence_cap)
+            if not checkpoint or parse_ts(checkpoint) < now:
+                store.set_checkpoint(cp_key, format_ts(now))
+            record.hits = sum(a.count for a in alerts)
+            record.alerts = len(alerts)
+            record.incidents = [i.id for i in incidents]
     except Exception as exc:  # noqa: BLE001 - one rule's failure must not stop the others
         record.error = f"{type(exc).__name__}: {exc}"
-    finally:
-        record.duration_ms = round((time.perf_counter() - t0) * 1000, 1)
-    return record
+    record.duration_ms = round((time.perf_counter() - t0) * 1000, 1)
+    try:
+        save_run(store, record)
+    except Exception:  # noqa: BLE001 - a record that cannot be saved must not stop detection
+        pass
+    return record, incidents
+
+
+def _window_start(
+    store: Store, checkpoint: str | None, overlap: int, first_start: datetime | None,
+    earliest: list[datetime | None] | None,
+) -> datetime | None:
+    if checkpoint:
+        return parse_ts(checkpoint) - timedelta(seconds=overlap)
+    if first_start is not None:
+        return first_start
+    if earliest is None:
+        return store.time_bounds()[0]
+    if not earliest:
+        earliest.append(store.time_bounds()[0])
+    return earliest[0]
 
 
 def query_of(rule: CompiledRule, dialect: str) -> Query:
@@ -254,12 +272,21 @@ def _pseudo_events(windows: list[Window]) -> list[Event]:
 def _marked(events: Iterable[Event], critical: set[str]) -> Iterator[Event]:
     """Pass events through, noting the ids of those that touch a high/critical asset."""
     for ev in events:
-        for f in CRITICALITY_FIELDS:
-            v = ev.get(f)
-            if isinstance(v, str) and v.lower() in _RAISING:
-                critical.add(ev["event.id"])
-                break
+        if _important(ev):
+            critical.add(ev["event.id"])
         yield ev
+
+
+def _important(ev: Event) -> bool:
+    for f in CRITICALITY_FIELDS:
+        v = ev.get(f)
+        if isinstance(v, str) and v.lower() in _RAISING:
+            return True
+    for f in SECURITY_LEVEL_FIELDS:
+        v = ev.get(f)
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and v >= _RAISING_LEVEL:
+            return True
+    return False
 
 
 def _alert(rule: CompiledRule, w: Window, critical: set[str]) -> RuleAlert:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rulekit import SQLI, SSH_OK, at, ruleset, simple, ssh_event, web_event
 
-from detection.engine import run_once, run_rule
+from detection.engine import run_once, run_rule, run_rule_once
 from detection.model import CompiledRule, Correlation, RuleSet
 from detection.runs import last_runs, run_history
 from soc.events import format_ts
@@ -89,10 +89,12 @@ def test_asset_criticality_raises_severity_one_level(sqlite_store):
     sqlite_store.write_events([
         web_event(1, "10.1.1.1", "/a?x=union select", **{"destination.soc.asset.criticality": "critical"}),
         web_event(2, "10.2.2.2", "/a?x=union select", **{"destination.soc.asset.criticality": "low"}),
+        web_event(3, "10.3.3.3", "/a?x=union select", **{"destination.soc.asset.security_level": 4}),
+        web_event(4, "10.4.4.4", "/a?x=union select", **{"destination.soc.asset.security_level": 2}),
     ])
-    alerts = {a.entity["source.ip"]: a for a in run_rule(sqlite_store, sqli, RuleSet([sqli]), at(0), at(10))}
-    assert alerts["10.1.1.1"].severity == Severity.HIGH
-    assert alerts["10.2.2.2"].severity == Severity.MEDIUM
+    alerts = {a.entity["source.ip"]: a.severity for a in run_rule(sqlite_store, sqli, RuleSet([sqli]), at(0), at(10))}
+    assert alerts == {"10.1.1.1": Severity.HIGH, "10.2.2.2": Severity.MEDIUM,
+                      "10.3.3.3": Severity.HIGH, "10.4.4.4": Severity.MEDIUM}
 
 
 def test_success_after_brute_force_chains_correlations(sqlite_store):
@@ -148,6 +150,19 @@ def test_an_error_in_one_rule_does_not_stop_the_others(sqlite_store):
     d = summary.as_dict()
     assert (d["rules_run"], len(d["errors"]), len(d["incidents"])) == (4, 2, 2)
     assert "error in es_only: RuleError" in summary.describe()
+
+
+def test_one_rule_can_run_on_its_own(sqlite_store):
+    sqli = simple("web_sqli", SQLI)
+    rs = ruleset(sqli)
+    sqlite_store.write_events(attack(10) + [web_event(1, "10.9.9.9", "/?q=union select")])
+    summary = run_once(sqlite_store, rs, now=at(60), rule_ids={"web_sqli"})
+    assert [r.rule_id for r in summary.runs] == ["web_sqli"]
+    assert sqlite_store.get_checkpoint("rule:ssh_brute") is None
+    record, incidents = run_rule_once(sqlite_store, rs.by_ref("ssh_brute"), rs, now=at(60))
+    assert (record.start, record.hits, record.error) == (format_ts(at(0)), 10, None)
+    assert [i.entity for i in incidents] == [{"source.ip": "203.0.113.7"}]
+    assert last_runs(sqlite_store)["ssh_brute"].incidents == [incidents[0].id]
 
 
 def test_disabled_rules_do_not_run(sqlite_store):
