@@ -66,20 +66,28 @@ class _Names(dict):
 # Keys read by _classify (user, action, proto, ...) are kept verbatim under fortinet.firewall.* too.
 _NAMES = _Names(_TEXT_FIELDS)
 _NAMES.update(_INT_FIELDS)
+_INT_KEYS = frozenset(_INT_FIELDS)
 
 
 def _timestamp(kv: dict[str, str], ctx: ParseContext) -> str:
     date, time = kv.get("date"), kv.get("time")
     if date is None or time is None:
         raise ParseError("FortiGate line without date= and time=")
-    d, t = _DATE.match(date), _TIME.match(time)
-    if d is None or t is None:
-        raise ParseError(f"bad FortiGate date/time '{date} {time}'")
-    tz_text = kv.get("tz")
-    tz = fixed_offset(tz_text) if tz_text else None
-    prefix = local_prefix(ctx, int(d.group(1)), int(d.group(2)), int(d.group(3)), int(t.group(1)),
-                          int(t.group(2)), tz)
-    return prefix + t.group(3) + ".000Z"
+    tz_text = kv.get("tz", "")
+    key = date + time[:5] + tz_text
+    prefix = ctx.ts_cache.get(key)
+    if prefix is None:
+        d, t = _DATE.match(date), _TIME.match(time)
+        if d is None or t is None:
+            raise ParseError(f"bad FortiGate date/time '{date} {time}'")
+        tz = fixed_offset(tz_text) if tz_text else None
+        prefix = local_prefix(ctx, int(d.group(1)), int(d.group(2)), int(d.group(3)), int(t.group(1)),
+                              int(t.group(2)), tz)
+        ctx.ts_cache[key] = prefix
+    seconds = time[6:8]
+    if len(time) != 8 or not seconds.isdigit():
+        raise ParseError(f"bad FortiGate time '{time}'")
+    return prefix + seconds + ".000Z"
 
 
 class FortigateParser(Parser):
@@ -109,9 +117,10 @@ class FortigateParser(Parser):
                 ev["log.syslog.priority"] = int(pri)
         names = _NAMES
         ev.update({names[k]: v for k, v in kv.items() if v})
-        for key, name in _INT_FIELDS.items():
-            value = kv.get(key)
-            if value is not None:
+        for key in _INT_KEYS.intersection(kv):
+            name = _INT_FIELDS[key]
+            value = kv[key]
+            if value:
                 if value.isdigit():
                     ev[name] = int(value)
                 else:

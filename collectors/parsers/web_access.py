@@ -18,7 +18,7 @@ from soc.events import Event
 
 from .base import MONTHS, ParseContext, Parser, fixed_offset, is_ip, register, utc_minute_prefix
 
-_Q = r'"((?:[^"\\]|\\.)*)"'
+_Q = r'"([^"\\]*(?:\\.[^"\\]*)*)"'
 # host ident user [dd/Mon/yyyy:HH:MM:SS +zzzz] "request" status bytes ["referrer" "user agent"] [extra]
 _ACCESS = re.compile(
     r"(\S+) (\S+) (\S+) \[(\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d(?:\.\d+)? [+-]\d{4})\] " + _Q

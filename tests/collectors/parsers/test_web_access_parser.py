@@ -11,8 +11,8 @@ from soc.errors import ParseError
 
 
 def _lines(path):
-    # the shipper decodes bytes with surrogateescape: undecodable bytes survive as lone surrogates
-    return path.read_bytes().decode("utf-8", "surrogateescape").splitlines()
+    # as collectors/ingest.py does: bytes that are not UTF-8 become backslash escapes
+    return path.read_bytes().decode("utf-8", "backslashreplace").splitlines()
 
 
 def _parse_all(parser, lines):
