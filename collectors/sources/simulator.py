@@ -72,7 +72,9 @@ class SimulationResult:
 def simulate(days: int, seed: int, out: Path, start: date | None = None, scale: float = 1.0) -> SimulationResult:
     """Write `days` days of logs from `start` (00:00 Asia/Ho_Chi_Minh) into `out/` and return what was written.
 
-    `scale` multiplies benign volumes (1.0 is about 30k lines per weekday); attacks keep their size.
+    `scale` multiplies the volume of citizens', office and server traffic (1.0 is about 34k lines on a
+    weekday, 12k on a weekend day); the servers' housekeeping in auth.log (cron, backups, admins'
+    sessions, about 3k lines a day) and the attacks keep their size.
     """
     if not isinstance(days, int) or days < 1:
         raise SocError(f"simulate: days must be a whole number >= 1, got {days!r}")
@@ -690,12 +692,12 @@ class _Simulation:
     # --- auth.log: admins, partners, cron, backups ----------------------------------------
 
     def admin_sessions(self, slot: float, weight: float) -> None:
-        for _ in range(self.count(ADMIN_SESSIONS_PER_HOUR * self.scale * max(weight, 0.03) / 4)):
+        for _ in range(self.count(ADMIN_SESSIONS_PER_HOUR * max(weight, 0.03) / 4)):
             t = slot + self.rnd() * _SLOT
             user, uid, ws, method = self.pick(ADMINS)
             host = self.pick(HOSTS)[0]
             self.interactive_session(t, host, user, uid, ws, method)
-        if weight >= 1.0 and self.rnd() < 0.08 * self.scale:  # deployments from the bastion
+        if weight >= 1.0 and self.rnd() < 0.08:  # deployments from the bastion
             t = slot + self.rnd() * _SLOT
             host = self.pick(("srv-app-01", "srv-app-02", "srv-web-01"))
             self.key_session(t, host, "deploy", 1010, BASTION_IP, self.randint(20, 120), policy=5)
