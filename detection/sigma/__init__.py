@@ -7,6 +7,6 @@
 
 from detection.sigma.backends import DIALECTS
 from detection.sigma.compile import conversion_report, load_ruleset
-from detection.sigma.loader import RULES_ENV, rule_dirs, test_file_for
+from detection.sigma.loader import RULES_ENV, rule_dirs, rule_tests_path
 
-__all__ = ["DIALECTS", "RULES_ENV", "conversion_report", "load_ruleset", "rule_dirs", "test_file_for"]
+__all__ = ["DIALECTS", "RULES_ENV", "conversion_report", "load_ruleset", "rule_dirs", "rule_tests_path"]

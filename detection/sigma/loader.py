@@ -44,7 +44,7 @@ def is_test_file(path: Path) -> bool:
     return path.name.endswith(TEST_SUFFIXES)
 
 
-def test_file_for(rule_path: Path) -> Path | None:
+def rule_tests_path(rule_path: Path) -> Path | None:
     """The test-event file beside a rule file, if there is one."""
     stem = rule_path.name.rsplit(".", 1)[0]
     for suffix in TEST_SUFFIXES:
