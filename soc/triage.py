@@ -77,9 +77,8 @@ def assign(store: Store, incident_id: str, assignee: str | None, actor: User) ->
     incident.assignee = assignee
     incident.updated_at = now
     store.save_incident(incident)
-    entry = AuditEntry(
-        at=now, actor=actor.username, action="assign", incident_id=incident.id, detail={"from": previous, "to": assignee}
-    )
+    detail = {"from": previous, "to": assignee}
+    entry = AuditEntry(at=now, actor=actor.username, action="assign", incident_id=incident.id, detail=detail)
     store.append_audit(entry)
     return incident
 

@@ -22,7 +22,13 @@ def pick_incident() -> None:
     if not open_ones:
         return
     titles = {i.id: f"{i.id} · {i.rule_title}" for i in open_ones}
-    chosen = st.selectbox(t("queue.open.label"), list(titles), format_func=titles.__getitem__, key="detail_pick")
+    chosen = st.selectbox(
+        t("queue.open.label"),
+        list(titles),
+        format_func=titles.__getitem__,
+        key="detail_pick",
+        placeholder=t("select.placeholder"),
+    )
     if st.button(t("queue.open.button"), key="detail_open"):
         st.switch_page(routes.INCIDENT, query_params={"id": chosen})
 
@@ -41,7 +47,12 @@ def techniques(incident: Incident) -> None:
 def status_form(incident: Incident, user: User) -> None:
     choices = data.next_statuses(incident.status)
     with st.form("status_form"):
-        target = st.selectbox(t("detail.status.target"), [s.value for s in choices], format_func=labels("status"))
+        target = st.selectbox(
+            t("detail.status.target"),
+            [s.value for s in choices],
+            format_func=labels("status"),
+            placeholder=t("select.placeholder"),
+        )
         note = st.text_input(t("detail.status.note"), max_chars=1000)
         if st.form_submit_button(t("detail.status.submit"), type="primary"):
             act(data.change_status, incident.id, Status(target), user, note, success="detail.status.done")
@@ -57,6 +68,7 @@ def assign_form(incident: Incident, user: User) -> None:
             names,
             index=names.index(incident.assignee or ""),
             format_func=lambda v, none=t("detail.unassigned"): v or none,
+            placeholder=t("select.placeholder"),
         )
         if st.form_submit_button(t("detail.assign.submit")):
             act(data.assign, incident.id, chosen or None, user, success="detail.assign.done")

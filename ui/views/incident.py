@@ -20,7 +20,7 @@ else:
     st.title(t("detail.title", id=incident.id))
     st.text(incident.rule_title)
     show_flash()
-    st.dataframe(tables.incident_fields(incident, t), hide_index=True, width="stretch")
+    st.dataframe(tables.incident_fields(incident, t), hide_index=True, width="stretch", height="content")
     parts.techniques(incident)
 
     st.subheader(t("detail.evidence"))

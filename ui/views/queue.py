@@ -34,6 +34,12 @@ if not incidents:
 else:
     st.dataframe(tables.incident_queue(incidents, t), hide_index=True, width="stretch")
     titles = {i.id: f"{i.id} · {i.rule_title}" for i in incidents}
-    chosen = st.selectbox(t("queue.open.label"), list(titles), format_func=titles.__getitem__, key="queue_pick")
+    chosen = st.selectbox(
+        t("queue.open.label"),
+        list(titles),
+        format_func=titles.__getitem__,
+        key="queue_pick",
+        placeholder=t("select.placeholder"),
+    )
     if st.button(t("queue.open.button"), type="primary", key="queue_open"):
         st.switch_page(routes.INCIDENT, query_params={"id": chosen})
