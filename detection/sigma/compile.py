@@ -231,8 +231,8 @@ def _convert_all(rules: list[AnyRule], compiled: list[CompiledRule], dialect: st
             continue
         try:
             out.queries[dialect] = _convert_one(backend, rule)
-        except (SigmaError, NotImplementedError, TypeError, ValueError) as exc:
-            out.errors[dialect] = reason(exc)
+        except Exception as exc:  # noqa: BLE001 - one rule pySigma chokes on must not stop the others
+            out.errors[dialect] = reason(exc) if isinstance(exc, (SigmaError, NotImplementedError)) else f"{type(exc).__name__}: {exc}"
             continue
         out.fields = sorted(set(out.fields) | rule_fields(rule))
 
@@ -298,7 +298,7 @@ def _finish_correlations(rules: list[AnyRule], compiled: list[CompiledRule], dia
 def _fill_correlation(rule: SigmaCorrelationRule, out: CompiledRule, by_obj: dict[int, CompiledRule], dialects: Sequence[str]) -> None:
     try:
         out.correlation = _correlation(rule)
-    except (SigmaError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - reported per dialect like any conversion failure
         for d in dialects:
             out.errors[d] = reason(exc)
         return
