@@ -139,6 +139,63 @@ def ingest(lazy: _Lazy, paths: tuple[str, ...], fmt: str, tz: str | None, as_jso
                    f"dead-lettered {total['dead_lettered']}")
 
 
+# --- collect / sources: the running collector (collectors/collect.py, collectors/status.py) ----------
+
+
+@cli.command()
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+              help="TOML config with [store] and [[sources]] (same as soc --config).")
+@pass_lazy
+def collect(lazy: _Lazy, config_path: str | None) -> None:
+    """Run the configured sources until stopped; SIGTERM or Ctrl-C stops cleanly (flush, commit offsets)."""
+    import logging
+    import signal
+    import threading
+
+    from collectors.collect import run_collect
+
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if config_path:
+        lazy._config_path = config_path
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    settings = lazy.settings
+    click.echo(f"collecting {len(settings.sources)} sources into {settings.store.url} (SIGTERM or Ctrl-C to stop)", err=True)
+    summary = run_collect(settings, lazy.store, stop)
+    for name, rec in summary.sources.items():
+        click.echo(f"{name}: received {rec['received']}, stored {rec['stored']}, duplicates {rec['duplicates']}, "
+                   f"dead-lettered {rec['dead_lettered']}, dropped {rec['dropped']}", err=True)
+    if summary.delivery.get("buffered_batches"):
+        click.echo(f"{summary.delivery['buffered_batches']} batches wait in the disk buffer for the store "
+                   "(delivered on the next start)", err=True)
+
+
+@cli.group()
+def sources() -> None:
+    """Health of the collector's sources."""
+
+
+@sources.command("status")
+@click.option("--json", "as_json", is_flag=True, help="One JSON list of per-source records.")
+@pass_lazy
+def sources_status_cmd(lazy: _Lazy, as_json: bool) -> None:
+    """Per source: events received, stored, dead-lettered, dropped, last event time, lag, silent."""
+    from collectors.status import sources_status
+
+    found = sources_status(lazy.store)
+    if as_json:
+        _out_json(found)
+        return
+    if not found:
+        click.echo("no source has reported yet (is `soc collect` running on this store?)")
+    for r in found:
+        flags = ("SILENT " if r["silent"] else "") + ("" if r["running"] else "(collector not running)")
+        click.echo(f"{r['name']} [{r['type']}]: received {r['received']}, stored {r['stored']}, "
+                   f"dead-lettered {r['dead_lettered']}, dropped {r['dropped']}, {r['events_per_second']}/s, "
+                   f"last event {r['last_event_time'] or '-'}, lag {r['lag_seconds']}s {flags}".rstrip())
+
+
 @cli.group()
 def events() -> None:
     """Look at stored events."""
