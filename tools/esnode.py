@@ -288,12 +288,13 @@ def log_tail(inst: Path, lines: int = 40) -> str:
 
 
 # --- start / stop --------------------------------------------------------------------------------
-def write_config(home: Path, inst: Path, port: int, java_home: Path) -> None:
+def write_config(home: Path, inst: Path, port: int, java_home: Path, data: Path) -> None:
     conf = inst / "config"
     shutil.rmtree(conf, ignore_errors=True)
     shutil.copytree(home / "config", conf)
-    for sub in ("data", "logs", "tmp"):
+    for sub in ("logs", "tmp"):
         (inst / sub).mkdir(parents=True, exist_ok=True)
+    data.mkdir(parents=True, exist_ok=True)
     settings = {
         "cluster.name": f"soc-{inst.name}",
         "node.name": f"soc-{inst.name}",
@@ -301,7 +302,7 @@ def write_config(home: Path, inst: Path, port: int, java_home: Path) -> None:
         "http.port": port,
         "transport.port": free_port(),
         "discovery.type": "single-node",
-        "path.data": str(inst / "data"),
+        "path.data": str(data),
         "path.logs": str(inst / "logs"),
         "xpack.security.enabled": False,
         "cluster.routing.allocation.disk.threshold_enabled": False,
@@ -316,7 +317,7 @@ def write_config(home: Path, inst: Path, port: int, java_home: Path) -> None:
     (conf / "jvm.options").write_text("\n".join(jvm) + "\n")
 
 
-def start(name: str, port: int | None, fresh: bool, timeout: float, owner: int | None) -> str:
+def start(name: str, port: int | None, fresh: bool, timeout: float, owner: int | None, data: Path | None = None) -> str:
     state = read_state(name)
     if state and pid_alive(state["pid"]) and health(state["url"]) in ("yellow", "green"):
         log(f"node {name!r} already running (pid {state['pid']})")
@@ -329,16 +330,20 @@ def start(name: str, port: int | None, fresh: bool, timeout: float, owner: int |
     java_home = find_java()
     ids = ensure_user()
     inst = instance_dir(name)
+    data = data or inst / "data"
     if fresh:
         shutil.rmtree(inst, ignore_errors=True)
+        shutil.rmtree(data, ignore_errors=True)
     inst.mkdir(parents=True, exist_ok=True)
-    for path in (home, java_home, inst):
+    data.mkdir(parents=True, exist_ok=True)
+    for path in (home, java_home, inst, data):
         check_reachable(path, ids)
     port = port or int(os.environ.get("SOC_ES_PORT") or 0) or free_port()
-    write_config(home, inst, port, java_home)
+    write_config(home, inst, port, java_home, data)
     for old in (inst / "logs").glob("*.log"):
         old.unlink()
     chown_tree(inst, ids)
+    chown_tree(data, ids)
     pidfile = inst / "es.pid"
     pidfile.unlink(missing_ok=True)
     env = {
@@ -368,7 +373,7 @@ def start(name: str, port: int | None, fresh: bool, timeout: float, owner: int |
         if pid:
             _kill(pid)
         raise NodeError(f"Elasticsearch did not start (launcher exit {rc}):\n{log_tail(inst)}")
-    state = {"pid": pid, "port": port, "url": url, "version": version, "java_home": str(java_home),
+    state = {"pid": pid, "port": port, "url": url, "version": version, "java_home": str(java_home), "data": str(data),
              "owner": owner, "instance": str(inst), "started": time.time()}
     (inst / "state.json").write_text(json.dumps(state, indent=1))
     remaining = max(1.0, timeout - (time.monotonic() - t0))
@@ -408,6 +413,8 @@ def stop(name: str, purge: bool) -> bool:
         _kill(int(state["pid"]))
     (inst / "state.json").unlink(missing_ok=True)
     if purge:
+        if state and state.get("data"):
+            shutil.rmtree(state["data"], ignore_errors=True)
         shutil.rmtree(inst, ignore_errors=True)
     return running
 
@@ -438,13 +445,15 @@ def main(argv: list[str] | None = None) -> int:
             sp.add_argument("--timeout", type=float,
                             default=float(os.environ.get("SOC_ES_START_TIMEOUT", DEFAULT_TIMEOUT)))
             sp.add_argument("--owner", type=int, default=None, help="pid whose death makes `reap` stop this node")
+            sp.add_argument("--data", type=Path, default=None,
+                            help="data folder (default: inside the instance); tests put it on tmpfs")
         if cmd == "stop":
             sp.add_argument("--purge", action="store_true", help="also delete the instance's data and logs")
     sub.add_parser("reap")
     args = p.parse_args(argv)
     try:
         if args.cmd == "start":
-            url = start(args.name, args.port, args.fresh, args.timeout, args.owner)
+            url = start(args.name, args.port, args.fresh, args.timeout, args.owner, args.data)
             print(f"SOC_STORE={url}", flush=True)
         elif args.cmd == "stop":
             was = stop(args.name, args.purge)
