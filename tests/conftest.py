@@ -35,3 +35,36 @@ def sqlite_store(tmp_path):
     store = SQLiteStore(str(tmp_path / "soc.db"))
     yield store
     store.close()
+
+
+# --- the real Elasticsearch node (tools/esnode.py) ---------------------------------------------
+@pytest.fixture(scope="session")
+def es_url():
+    """URL of a real Elasticsearch node private to this test run, started on first use, stopped at the end.
+
+    `SOC_TEST_ES_URL` points the tests at a node that is already running instead (it is not stopped).
+    When the node cannot start, every test that needs it fails with the reason: never a skip.
+    """
+    import subprocess
+    import sys
+
+    given = os.environ.get("SOC_TEST_ES_URL")
+    if given:
+        yield given.rstrip("/")
+        return
+    tool = [sys.executable, str(ROOT / "tools" / "esnode.py")]
+    name = f"pytest-{os.getpid()}"
+    subprocess.run(tool + ["reap"], capture_output=True, text=True)  # nodes left by killed runs
+    cmd = tool + ["start", "--name", name, "--fresh", "--owner", str(os.getpid())]
+    if os.access("/dev/shm", os.W_OK):
+        # on tmpfs the node's many small fsyncs (every index created by the tests) cost nothing
+        cmd += ["--data", f"/dev/shm/soc-es-{name}"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    last = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
+    if proc.returncode != 0 or not last.startswith("SOC_STORE="):
+        tail = "\n".join(proc.stderr.strip().splitlines()[-40:])
+        pytest.fail(f"the Elasticsearch node for the tests did not start (tools/esnode.py start):\n{tail}", pytrace=False)
+    try:
+        yield last.split("=", 1)[1]
+    finally:
+        subprocess.run(tool + ["stop", "--name", name, "--purge"], capture_output=True, text=True)

@@ -324,11 +324,11 @@ def start(name: str, port: int | None, fresh: bool, timeout: float, owner: int |
         return str(state["url"])
     if state:
         stop(name, purge=False)
-    t0 = time.monotonic()
     version = es_version()
     home = ensure_server(version)
     java_home = find_java()
     ids = ensure_user()
+    t0 = time.monotonic()  # the timeout is for the node itself, not for the downloads
     inst = instance_dir(name)
     data = data or inst / "data"
     if fresh:
