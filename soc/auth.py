@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 from functools import lru_cache
 
 import bcrypt
 
 from soc.errors import PermissionDenied, SocError
+from soc.events import now_utc, parse_ts
 from soc.incidents import AuditEntry
 from soc.store.base import Store, User
 
@@ -33,6 +35,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_BYTES = 72  # bcrypt ignores (bcrypt>=5: refuses) anything longer
 DEFAULT_ROUNDS = 12
+LOCKOUT_FAILURES = 5
+LOCKOUT_SECONDS = 15 * 60
+LOCKOUT_SCAN = 1000  # audit entries read to count recent failures
 LANGUAGES = ("vi", "en")
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
 
@@ -64,10 +69,11 @@ def check_password_policy(password: str) -> None:
         raise WeakPassword("password must not start or end with spaces")
 
 
-def hash_password(password: str, rounds: int = DEFAULT_ROUNDS) -> str:
-    """bcrypt hash of a password that passes the policy."""
+def hash_password(password: str, rounds: int | None = None) -> str:
+    """bcrypt hash of a password that passes the policy (DEFAULT_ROUNDS unless given)."""
     check_password_policy(password)
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds)).decode("ascii")
+    salt = bcrypt.gensalt(rounds or DEFAULT_ROUNDS)
+    return bcrypt.hashpw(password.encode("utf-8"), salt).decode("ascii")
 
 
 def verify_password(password: str, password_hash: str) -> bool:
@@ -90,9 +96,14 @@ def authenticate(store: Store, username: str, password: str) -> User | None:
     """The user when the password matches and the account is active, else None.
 
     An unknown username still costs one bcrypt check, so timing does not tell which
-    usernames exist.
+    usernames exist. After LOCKOUT_FAILURES failed tries within LOCKOUT_SECONDS, a
+    username is refused without checking the password until the window has passed.
     """
     name = username.strip().lower()[:64]
+    if _locked(store, name):
+        verify_password(password, _dummy_hash())
+        store.append_audit(AuditEntry.now(name or "?", "auth.locked", None))
+        return None
     user = store.get_user(name)
     if user is None:
         verify_password(password, _dummy_hash())
@@ -100,6 +111,21 @@ def authenticate(store: Store, username: str, password: str) -> User | None:
     action = "auth.login" if ok else "auth.login_failed"
     store.append_audit(AuditEntry.now(name or "?", action, None))
     return user if ok else None
+
+
+def _locked(store: Store, name: str) -> bool:
+    """Whether `name` has LOCKOUT_FAILURES failed logins since its last success, all
+    within the last LOCKOUT_SECONDS (read from the most recent audit entries)."""
+    since = now_utc() - timedelta(seconds=LOCKOUT_SECONDS)
+    failures = 0
+    for entry in store.list_audit(None, limit=LOCKOUT_SCAN):
+        if entry.actor != name or parse_ts(entry.at) < since:
+            continue
+        if entry.action == "auth.login":
+            break
+        if entry.action in ("auth.login_failed", "auth.locked"):
+            failures += 1
+    return failures >= LOCKOUT_FAILURES
 
 
 def _validate_account(username: str, role: str, language: str) -> str:

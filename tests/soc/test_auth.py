@@ -11,16 +11,23 @@ from soc.errors import PermissionDenied
 from soc.store.base import User
 
 
+@pytest.fixture
+def cheap_hashes(monkeypatch):
+    """Accounts created through soc.auth hash with 4 rounds where the cost is not under test."""
+    monkeypatch.setattr(auth, "DEFAULT_ROUNDS", 4)
+
+
 def _user(role: str, name: str | None = None, password: str = "correct horse 1") -> User:
     return User(username=name or role, password_hash=auth.hash_password(password, rounds=4), role=role)
 
 
 def test_hash_is_bcrypt_and_verifies_only_the_same_password():
     h = auth.hash_password("Mật-khẩu-đủ-dài")
-    assert h.startswith("$2b$12$")
+    assert h.startswith(f"$2b${auth.DEFAULT_ROUNDS}$") and auth.DEFAULT_ROUNDS >= 12
     assert auth.verify_password("Mật-khẩu-đủ-dài", h)
     assert not auth.verify_password("Mật-khẩu-đủ-dàI", h)
-    assert auth.hash_password("Mật-khẩu-đủ-dài") != h  # salted
+    salted = {auth.hash_password("Mật-khẩu-đủ-dài", rounds=4) for _ in range(2)}
+    assert len(salted) == 2
 
 
 @pytest.mark.parametrize("bad", ["short", "123456789", " leading-space-pw", "x" * 73, "ư" * 40])
@@ -66,6 +73,36 @@ def test_unknown_user_costs_a_bcrypt_check(sqlite_store):
     assert time.perf_counter() - start > 0.05  # a 12-round bcrypt, not an instant refusal
 
 
+def test_repeated_failures_lock_the_username(sqlite_store):
+    sqlite_store.save_user(_user("analyst", "lan"))
+    sqlite_store.save_user(_user("analyst", "minh"))
+    for _ in range(auth.LOCKOUT_FAILURES):
+        assert auth.authenticate(sqlite_store, "lan", "guess-guess-guess") is None
+    assert auth.authenticate(sqlite_store, "lan", "correct horse 1") is None  # right password, but locked
+    assert sqlite_store.list_audit(None)[0].action == "auth.locked"
+    assert auth.authenticate(sqlite_store, "minh", "correct horse 1") is not None  # others are not affected
+
+
+def test_a_success_resets_the_failure_count(sqlite_store):
+    sqlite_store.save_user(_user("analyst", "lan"))
+    for _ in range(auth.LOCKOUT_FAILURES - 1):
+        auth.authenticate(sqlite_store, "lan", "guess-guess-guess")
+    assert auth.authenticate(sqlite_store, "lan", "correct horse 1") is not None
+    for _ in range(auth.LOCKOUT_FAILURES - 1):
+        auth.authenticate(sqlite_store, "lan", "guess-guess-guess")
+    assert auth.authenticate(sqlite_store, "lan", "correct horse 1") is not None
+
+
+def test_old_failures_do_not_lock(sqlite_store):
+    from soc.incidents import AuditEntry
+
+    sqlite_store.save_user(_user("analyst", "lan"))
+    for minute in range(auth.LOCKOUT_FAILURES):
+        at = f"2020-01-01T00:0{minute}:00.000Z"
+        sqlite_store.append_audit(AuditEntry(at=at, actor="lan", action="auth.login_failed"))
+    assert auth.authenticate(sqlite_store, "lan", "correct horse 1") is not None
+
+
 def test_inactive_user_is_refused(sqlite_store):
     u = _user("analyst", "binh")
     u.active = False
@@ -73,7 +110,7 @@ def test_inactive_user_is_refused(sqlite_store):
     assert auth.authenticate(sqlite_store, "binh", "correct horse 1") is None
 
 
-def test_create_user_by_admin_is_audited(sqlite_store):
+def test_create_user_by_admin_is_audited(sqlite_store, cheap_hashes):
     admin = _user("admin")
     sqlite_store.save_user(admin)
     created = auth.create_user(sqlite_store, admin, "Nguyen.Van.An", "mat-khau-moi-2026", "analyst", "Nguyễn Văn An")
@@ -104,7 +141,7 @@ def test_only_admins_create_users(sqlite_store, role):
         ("admin", "analyst", "mat-khau-moi-2026", auth.InvalidUser),  # exists
     ],
 )
-def test_create_user_refuses_bad_accounts(sqlite_store, username, role, password, error):
+def test_create_user_refuses_bad_accounts(sqlite_store, cheap_hashes, username, role, password, error):
     admin = _user("admin")
     sqlite_store.save_user(admin)
     with pytest.raises(error):
@@ -128,7 +165,7 @@ def test_disable_and_enable(sqlite_store):
     ]
 
 
-def test_set_password_own_or_admin(sqlite_store):
+def test_set_password_own_or_admin(sqlite_store, cheap_hashes):
     lan, other = _user("analyst", "lan"), _user("analyst", "minh")
     sqlite_store.save_user(lan)
     sqlite_store.save_user(other)
@@ -138,7 +175,7 @@ def test_set_password_own_or_admin(sqlite_store):
         auth.set_password(sqlite_store, lan, "minh", "mat-khau-thu-ba")
 
 
-def test_demo_users_are_created_once(sqlite_store):
+def test_demo_users_are_created_once(sqlite_store, cheap_hashes):
     first = auth.ensure_demo_users(sqlite_store)
     assert sorted(first) == ["admin", "analyst", "manager"]
     for name, password in first.items():

@@ -13,7 +13,7 @@ from ui.routes import ROUTES
 
 UI = Path(__file__).resolve().parents[2] / "ui"
 # Audit actions written by soc.auth and soc.triage, shown translated in the audit tables.
-ACTIONS = ["status", "assign", "comment", "auth.login", "auth.login_failed", "user.create", "user.enable",
+ACTIONS = ["status", "assign", "comment", "auth.login", "auth.login_failed", "auth.locked", "user.create", "user.enable",
            "user.disable", "user.password"]
 
 
