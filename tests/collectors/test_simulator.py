@@ -253,7 +253,7 @@ def test_benign_ssh_failures_are_rare_typos(sim, attackers, auth):
             assert "invalid user" not in r["msg"]
     assert per_hour, "a few mistyped passwords are expected in two office days"
     assert max(per_hour.values()) <= 2
-    assert sum(per_hour.values()) < 40
+    assert sum(per_hour.values()) <= 15  # about one password session in ten starts with a typo
 
 
 def test_benign_sources_touch_few_ports(sim, attackers, fw):
