@@ -21,7 +21,8 @@ XSS = "<script>alert(1)</script>"
 
 
 def _sshd(i: int, second: int, user: str = "root") -> Event:
-    line = f"Nov 20 08:58:{second:02d} web01 sshd[2411]: Failed password for {user} from 203.0.113.7 port {51000 + i} ssh2"
+    port = 51000 + i
+    line = f"Nov 20 08:58:{second:02d} web01 sshd[2411]: Failed password for {user} from 203.0.113.7 port {port} ssh2"
     return {
         "@timestamp": f"2026-11-20T01:58:{second:02d}.000Z",
         "event.id": f"ssh-{i}",
@@ -72,7 +73,8 @@ def _fortigate(i: int, port: int) -> Event:
         "destination.ip": "10.10.1.5",
         "destination.port": port,
         "observer.name": "FGT-HCM-01",
-        "log.original": f'date=2026-11-19 time=10:00:{i:02d} devname="FGT-HCM-01" srcip=192.0.2.50 dstip=10.10.1.5 dstport={port} action="deny"',
+        "log.original": f'date=2026-11-19 time=10:00:{i:02d} devname="FGT-HCM-01" srcip=192.0.2.50 '
+        f'dstip=10.10.1.5 dstport={port} action="deny"',
     }
 
 

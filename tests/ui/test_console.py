@@ -151,7 +151,8 @@ def test_status_change_is_limited_to_the_workflow_and_audited(console):
     at = console.open_incident(console.login("lan"), console.id("ssh"))
     target = at.selectbox[0]
     assert target.label == "Chuyển trạng thái sang"
-    assert target.options == ["Đang xử lý", "Đã xử lý xong", "Cảnh báo sai"]  # not "Mới": it is new already
+    # not "Mới": it is new already
+    assert target.options == ["Đang xử lý", "Đã xử lý xong", "Cảnh báo sai"]
     before = now_utc()
     target.select("in_progress")
     at.text_input[0].input("Đang kiểm tra trên FortiGate")
@@ -187,7 +188,8 @@ def test_closed_incident_can_only_be_reopened(console):
 def test_assign_and_comment_are_audited_and_comments_stay_text(console):
     at = console.open_incident(console.login("quan"), console.id("ssh"))
     assign = at.selectbox[1]
-    assert assign.label == "Người xử lý" and assign.options == ["Chưa giao", "lan", "quan"]  # the manager is not offered
+    assert assign.label == "Người xử lý"
+    assert assign.options == ["Chưa giao", "lan", "quan"]  # the manager is not offered
     assign.select("lan")
     at.button[1].click().run()
     assert console.store.get_incident(console.id("ssh")).assignee == "lan"
@@ -269,7 +271,8 @@ def test_language_switch_from_the_login_page_on(console):
     assert list(table.columns)[:4] == ["ID", "Title", "Severity", "Status"]
     assert list(table["Status"]) == ["In progress", "New"]
     at.sidebar.segmented_control[0].set_value("vi").run()
-    assert titles(at) == ["Hàng đợi sự cố"] and list(at.dataframe[0].value["Trạng thái"]) == ["Đang xử lý", "Mới"]
+    assert titles(at) == ["Hàng đợi sự cố"]
+    assert list(at.dataframe[0].value["Trạng thái"]) == ["Đang xử lý", "Mới"]
     at.sidebar.button(key="logout").click().run()
     assert titles(at) == ["Trung tâm Giám sát An ninh mạng (SOC)"]  # the choice outlives the session
 

@@ -13,8 +13,10 @@ from ui.routes import ROUTES
 
 UI = Path(__file__).resolve().parents[2] / "ui"
 # Audit actions written by soc.auth and soc.triage, shown translated in the audit tables.
-ACTIONS = ["status", "assign", "comment", "auth.login", "auth.login_failed", "auth.locked", "user.create", "user.enable",
-           "user.disable", "user.password"]
+ACTIONS = [
+    "status", "assign", "comment", "auth.login", "auth.login_failed", "auth.locked",
+    "user.create", "user.enable", "user.disable", "user.password",
+]
 
 
 def _placeholders(text: str) -> set[str]:
