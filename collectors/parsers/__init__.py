@@ -9,6 +9,6 @@ from __future__ import annotations
 from .base import ParseContext, Parser, available_formats, detect_format, get_parser, register
 
 # Importing a format module registers its parser.
-from . import syslog, linux_auth, web_access, apache_error, fortigate, iptables, pfsense, cisco_asa, paloalto, suricata, zeek, winlog_json  # noqa: E402,F401,I001
+from . import syslog, linux_auth, web_access, apache_error, fortigate, iptables, pfsense, cisco_asa, paloalto, suricata, zeek, winlog_json, iis  # noqa: E402,F401,I001
 
 __all__ = ["ParseContext", "Parser", "available_formats", "detect_format", "get_parser", "register"]
