@@ -6,7 +6,20 @@
 - `auth.log`: sshd / sudo / CRON / systemd-logind lines of nine Linux servers (RFC 3164),
 - `nginx_access.log`: nginx "combined" access log of the public-service portal,
 
-plus `ground_truth.json`, the list of injected attacks (kind, source, UTC time span, line count).
+plus `ground_truth.json`, the list of injected attacks sorted by start. Each entry is
+`{"kind", "entity": {"source.ip"}, "start", "end", "count", "file", "target"}`: `start`/`end` are
+the UTC times (`soc.events.format_ts`) of the attack's first and last line in `file`, and `count`
+is the number of its lines there, counted per kind as:
+
+- `ssh_bruteforce`: "Failed password" lines in auth.log (60-300, over several minutes; the
+  connections also write "Invalid user", pam_unix and "Connection closed" lines);
+- `ssh_login_after_bruteforce`: the one "Accepted password" line of the same source, 0.5-8 min
+  after its brute force ended (the first brute force of a run always succeeds, later ones half the time);
+- `sqli_scan`, `path_traversal`: every access-log line of the source (all carry a payload);
+- `port_scan`: every FortiGate line of the source (100-500 distinct ports on 1-3 DMZ hosts, mostly denied).
+
+Brute-force, SQL-injection and traversal sources also leave a few firewall sessions (accepted,
+one port) near their attack. "kind", "entity", "start" and "end" are the stable interface.
 
 Benign traffic follows office hours in Asia/Ho_Chi_Minh (weekdays 07:30-17:00 busy, lunch dip
 11:30-13:00, quiet nights and weekends) over a fixed address plan: 10.10.0.0/16 servers
@@ -87,10 +100,13 @@ def simulate(days: int, seed: int, out: Path, start: date | None = None, scale: 
         raise SocError(f"simulate: cannot create output folder {out}: {exc}") from exc
     first_day = start or DEFAULT_START
     t0 = datetime(first_day.year, first_day.month, first_day.day, tzinfo=LOCAL_TZ)
-    sim = _Simulation(Random(seed), t0.timestamp(), days, scale, out)
-    attacks = sim.run()
     gt_path = out / GROUND_TRUTH
-    gt_path.write_text(json.dumps(attacks, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    try:
+        sim = _Simulation(Random(seed), t0.timestamp(), days, scale, out)
+        attacks = sim.run()
+        gt_path.write_text(json.dumps(attacks, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise SocError(f"simulate: cannot write into {out}: {exc}") from exc
     return SimulationResult(
         out=out,
         start=t0.astimezone(timezone.utc),
@@ -163,7 +179,7 @@ class _Sink:
 
     def close(self) -> None:
         self.flush(self.end)  # lines of sessions running past the end are dropped
-        self.fh.close()
+        self.pending.clear()
 
 
 # --------------------------------------------------------------------------------------------
@@ -509,6 +525,13 @@ class _Simulation:
     # --- the run --------------------------------------------------------------------------
 
     def run(self) -> list[dict[str, Any]]:
+        try:
+            return self._run()
+        finally:
+            for sink in self.sinks.values():
+                sink.fh.close()
+
+    def _run(self) -> list[dict[str, Any]]:
         attacks = _Attacks(self).inject()
         slot = self.start
         while slot < self.end:
@@ -905,16 +928,19 @@ class _Attacks:
 
     def __init__(self, sim: _Simulation) -> None:
         self.sim = sim
-        self.taken: list[tuple[float, float]] = []
+        self.taken: list[float] = []
 
     def inject(self) -> list[dict[str, Any]]:
+        """About one attack of each kind per three days (at least one each); the first brute force succeeds."""
         sim = self.sim
         truth: list[dict[str, Any]] = []
-        for kind, make in (("ssh_bruteforce", self.bruteforce), ("sqli_scan", self.sqli),
-                           ("port_scan", self.port_scan), ("path_traversal", self.traversal)):
+        for make in (self.bruteforce, self.sqli, self.port_scan, self.traversal):
             n = max(1, round(sim.days / 3 * (0.7 + 0.6 * sim.rnd())))
             for i in range(n):
-                truth += make(self.slot(), succeed=(i == 0 or sim.rnd() < 0.5))
+                if make == self.bruteforce:
+                    truth += self.bruteforce(self.slot(), succeed=(i == 0 or sim.rnd() < 0.5))
+                else:
+                    truth += make(self.slot())
         truth.sort(key=lambda a: (a["start"], a["kind"]))
         return truth
 
@@ -924,8 +950,8 @@ class _Attacks:
         lo, hi = sim.start + 3600, sim.end - 2 * 3600
         for _ in range(1000):
             t = lo + sim.rnd() * (hi - lo)
-            if all(abs(t - s) > 1800 for s, _ in self.taken):
-                self.taken.append((t, t))
+            if all(abs(t - s) > 1800 for s in self.taken):
+                self.taken.append(t)
                 return t
         raise SocError("simulate: too many attacks for the simulated span")
 
@@ -1018,7 +1044,7 @@ class _Attacks:
 
     # --- the portal: SQL injection and path traversal -------------------------------------
 
-    def sqli(self, t: float, succeed: bool) -> list[dict[str, Any]]:
+    def sqli(self, t: float) -> list[dict[str, Any]]:
         sim = self.sim
         ip, country = sim.attacker_ip()
         ua = sim.pick(SQLMAP_UAS)
@@ -1045,7 +1071,7 @@ class _Attacks:
         return [self.record("sqli_scan", ip, times, NGINX_LOG, n,
                             {"url.path": path.split("?")[0], "destination.ip": PORTAL_IP, "host.name": "srv-web-01"})]
 
-    def traversal(self, t: float, succeed: bool) -> list[dict[str, Any]]:
+    def traversal(self, t: float) -> list[dict[str, Any]]:
         sim = self.sim
         ip, country = sim.attacker_ip()
         ua = sim.pick(TRAVERSAL_UAS)
@@ -1064,7 +1090,7 @@ class _Attacks:
 
     # --- the firewall: port scan ------------------------------------------------------------
 
-    def port_scan(self, t: float, succeed: bool) -> list[dict[str, Any]]:
+    def port_scan(self, t: float) -> list[dict[str, Any]]:
         sim = self.sim
         ip, country = sim.attacker_ip()
         targets = SCAN_TARGETS[:]
