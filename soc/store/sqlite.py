@@ -38,7 +38,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     id TEXT PRIMARY KEY,
     ts INTEGER NOT NULL,
-    dataset TEXT NOT NULL,
+    dataset TEXT NOT NULL COLLATE NOCASE,
     doc TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_ts ON events (ts, id);
@@ -143,7 +143,10 @@ class SQLiteStore(Store):
         if query is not None and not isinstance(query, str):
             raise StoreError("the SQLite store takes SQL expressions; got a query of another dialect")
         fields = sorted(set(_FIELD_RE.findall(query or "")) | set(extra))
-        cols = "".join(f", json_extract(doc, ?) COLLATE NOCASE AS `{f}`" for f in fields)
+        # event.dataset is an indexed column: rules scoped to a log source read only its rows
+        cols = ", dataset AS `event.dataset`" if "event.dataset" in fields else ""
+        fields = [f for f in fields if f != "event.dataset"]
+        cols += "".join(f", json_extract(doc, ?) COLLATE NOCASE AS `{f}`" for f in fields)
         params: list[Any] = [_json_path(f) for f in fields]
         conds, cparams = [], []
         if start is not None:
