@@ -103,8 +103,8 @@ def simulate(days: int, seed: int, out_dir: str, start_day: datetime | None, sca
 
     start = start_day.date() if start_day else date.today() - timedelta(days=days)
     res = run(days=days, seed=seed, out=Path(out_dir), start=start, scale=scale)
-    for path, n in zip(res.files, res.lines):
-        click.echo(f"{path}: {n} lines")
+    for name, path in res.files.items():
+        click.echo(f"{path}: {res.lines[name]} lines")
     click.echo(f"{res.ground_truth}: {len(res.attacks)} attacks")
 
 
@@ -422,7 +422,8 @@ def _run_console(settings: Settings, port: int, address: str) -> None:
 
     env = dict(os.environ, SOC_STORE=settings.store.url, SOC_HOME=str(settings.home))
     cmd = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "ui" / "app.py"), "--server.port", str(port),
-           "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+           "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--client.toolbarMode", "viewer"]
     click.echo(f"console: http://{address}:{port}")
     raise SystemExit(subprocess.call(cmd, env=env))
 
@@ -457,10 +458,11 @@ def _run_demo(lazy: _Lazy, days: int, seed: int) -> dict[str, Any]:
     out = s.home / "demo-logs"
     click.echo(f"simulating {days} days (seed {seed}) into {out}", err=True)
     sim = run_sim(days=days, seed=seed, out=out, start=date.today() - timedelta(days=days))
-    click.echo(f"ingesting {len(sim.files)} files into {s.store.url}", err=True)
-    update, close = _bytes_progress(sum(Path(f).stat().st_size for f in sim.files), "ingest")
+    files = list(sim.files.values())
+    click.echo(f"ingesting {len(files)} files into {s.store.url}", err=True)
+    update, close = _bytes_progress(sum(f.stat().st_size for f in files), "ingest")
     try:
-        ingest_paths(sim.files, store, tz=s.timezone, progress=update)
+        ingest_paths(files, store, tz=s.timezone, progress=update)
     finally:
         close()
     click.echo("running detection", err=True)
