@@ -116,6 +116,7 @@ class SyslogSource:
         self._parsers: dict[str, FormatParser] = {}
         self._ctx = ParseContext(source=self.identity, tz=self.tz, now=now_utc())
         self._conns = 0
+        self._kernel_drops: int | None = None
         self._ready = threading.Event()
 
     def _bind(self, host: str, port: int) -> socket.socket:
@@ -139,8 +140,30 @@ class SyslogSource:
         return self._ready.wait(timeout)
 
     def status(self) -> dict[str, Any]:
-        return {"listen": self.address, "protocol": self.protocol, "queued": self.queue.qsize(),
-                "queue_size": self.queue.maxsize, "connections": self._conns}
+        out = {"listen": self.address, "protocol": self.protocol, "queued": self.queue.qsize(),
+               "queue_size": self.queue.maxsize, "connections": self._conns}
+        if self.protocol == "udp":
+            out["kernel_drops"] = self.kernel_drops()
+        return out
+
+    def kernel_drops(self) -> int | None:
+        """Datagrams the kernel dropped on our socket (its receive buffer was full), from
+        /proc/net/udp; None where that is not available. Not counted in `dropped`."""
+        if self.sock.fileno() < 0:
+            return self._kernel_drops  # closed: the count read just before closing
+        port = int(self.address.rpartition(":")[2])
+        for table in ("/proc/net/udp", "/proc/net/udp6"):
+            try:
+                with open(table) as f:
+                    rows = f.read().splitlines()[1:]
+            except OSError:
+                continue
+            for row in rows:
+                cols = row.split()
+                if len(cols) >= 13 and int(cols[1].rpartition(":")[2], 16) == port and cols[3] == "07":
+                    self._kernel_drops = int(cols[12])
+                    return self._kernel_drops
+        return None
 
     # --- threads ----------------------------------------------------------------------------
     def run(self, stop: threading.Event) -> None:
@@ -154,6 +177,8 @@ class SyslogSource:
         finally:
             recv_stop.set()
             receiver.join(timeout=5)
+            if self.protocol == "udp":
+                self.kernel_drops()
             self.sock.close()
             self._drain()
 

@@ -426,6 +426,9 @@ class TailSource:
                                                  and _fingerprint(r.fd, r.entry["fp_len"]) != r.entry["fp"])):
             self._truncated(r)
             return True
+        if r.finishing and size < r.pos:
+            self._finish(r)  # a rotated copy overwritten before we finished it: nothing more to read there
+            return True
         if size != r.last_size:
             r.last_size, r.last_growth = size, now
         idle = now - r.last_growth
