@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from collectors.binary import BinaryReader, binary_reader, ship_binary
 from collectors.parsers.base import ParseContext, Parser, detect_format, get_parser
 from collectors.shipper import ShipStats, Shipper
 from soc.errors import ParseError, SocError
@@ -40,10 +41,16 @@ def ingest_paths(
     Raises SocError for a missing file or an undetectable format, before anything is written.
     """
     files = expand_paths(paths)
-    plan = [(f, get_parser(fmt) if fmt != "auto" else get_parser(_detect(f))) for f in files]
+    plan = [(f, binary_reader(f, fmt) or (get_parser(fmt) if fmt != "auto" else get_parser(_detect(f))))
+            for f in files]
     results = []
     for path, parser in plan:
-        results.append(ingest_file(path, parser, store, tz=tz, progress=progress))
+        if isinstance(parser, BinaryReader):  # .evtx and packet captures: whole events, not lines
+            result = FileResult(path=str(path), format=parser.name)
+            ship_binary(path, parser, store, result.stats, progress)
+            results.append(result)
+        else:
+            results.append(ingest_file(path, parser, store, tz=tz, progress=progress))
     return results
 
 

@@ -208,3 +208,26 @@ def test_mapping_accepts_winlogbeat_json_values():
                           datetime(2024, 1, 2, 10, 0, tzinfo=timezone.utc))
     assert other["event.dataset"] == "windows.microsoft_windows_taskscheduler_operational"
     assert other["@timestamp"] == "2024-01-02T10:00:00.000Z" and "winlog.record_id" not in other
+
+
+def test_soc_ingest_stores_evtx_records_once_and_dead_letters_corrupt_ones(shared_data, sqlite_store, tmp_path):
+    from collectors.binary import binary_reader
+    from collectors.ingest import ingest_paths
+
+    path = shared_data / "evtx" / "new_user_admin_group_4720_4728_4732.evtx"
+    assert binary_reader(path).name == "evtx"
+    (first,) = ingest_paths([path], sqlite_store)
+    assert (first.format, first.stats.read, first.stats.stored) == ("evtx", 4, 4)
+    (again,) = ingest_paths([path], sqlite_store, fmt="sshd")  # binary content is never read as lines
+    assert (again.format, again.stats.stored, again.stats.duplicates) == ("evtx", 0, 4)
+    assert sqlite_store.count("`winlog.event_id` = 4732") == 2
+    data = bytearray((shared_data / "evtx" / "bruteforce_smb_4625.evtx").read_bytes())
+    chunk2 = 4096 + 65536
+    record = [i for i in range(chunk2, chunk2 + 65536) if data[i:i + 4] == b"**\x00\x00"][10]
+    data[record + 54:record + 84] = b"\xff" * 30
+    bad = tmp_path / "corrupt.evtx"
+    bad.write_bytes(bytes(data))
+    (res,) = ingest_paths([bad], sqlite_store)
+    assert (res.stats.read, res.stats.stored, res.stats.dead_lettered) == (3561, 3560, 1)
+    (dl,) = sqlite_store.list_dead_letters()
+    assert dl.source == str(bad.resolve()) and "record" in dl.reason

@@ -152,3 +152,20 @@ def test_not_a_capture_is_an_error_not_a_crash(tmp_path, content, n_errors):
     assert list(read_pcap(f, errors)) == []
     assert len(errors) == n_errors
     assert all("isn't a capture file" in e.reason for e in errors)
+
+
+def test_soc_ingest_stores_capture_events_once(shared_data, sqlite_store, tmp_path):
+    from collectors.ingest import ingest_paths
+
+    path = shared_data / "pcap" / "dns_lab.pcapng"
+    (first,) = ingest_paths([path], sqlite_store)
+    assert (first.format, first.stats.stored) == ("pcap", 33)  # 22 DNS messages + 11 flows
+    (again,) = ingest_paths([path], sqlite_store)
+    assert (again.stats.stored, again.stats.duplicates) == (0, 33)
+    assert sqlite_store.count("`event.dataset` = 'pcap.dns' AND `dns.question.name` = 'cnn.com'") == 2
+    cut = tmp_path / "cut.pcap"
+    cut.write_bytes((shared_data / "pcap" / "ftp_bruteforce.pcap").read_bytes()[:20000])
+    (res,) = ingest_paths([cut], sqlite_store)
+    assert res.stats.stored > 0 and res.stats.dead_lettered == 1
+    (dl,) = sqlite_store.list_dead_letters()
+    assert "cut short" in dl.reason
