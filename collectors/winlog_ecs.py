@@ -139,6 +139,7 @@ _FAST_TS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.(\d+))?Z\Z")
 _EMPTY = ("", "-")
 _CONTEXT_USER = re.compile(r"^[ \t]*User = ([^\r\n]+?)[ \t]*\r?$", re.M)
 _CONTEXT_COMMAND = re.compile(r"^[ \t]*Command Name = ([^\r\n]+?)[ \t]*\r?$", re.M)
+_DATA_KEYS: dict[str, str] = {}  # EventData name -> flat key, built once per name
 _IP_CACHE: dict[str, str | None] = {}  # the same few addresses repeat across a brute force
 
 
@@ -182,8 +183,14 @@ def winlog_to_ecs(
     }
     if record_id is not None:
         ev["winlog.record_id"] = record_id
+    keys = _DATA_KEYS
     for name, value in data.items():
-        ev["winlog.event_data." + name] = value
+        key = keys.get(name)
+        if key is None:
+            key = "winlog.event_data." + name
+            if len(keys) < 10_000:
+                keys[name] = key
+        ev[key] = value
     meta = _EVENTS.get((dataset, event_id))
     if meta:
         action, category, etype, outcome, message = meta
