@@ -286,13 +286,8 @@ class Delivery:
             self._down(exc)
             return False
         self.store_up, self._backoff, self.last_error = True, self.retry_min, None
+        self._count(batch, result, dead)
         with self._lock:
-            c = self.counters.setdefault(batch.source, DeliveryCounters())
-            c.stored += result.stored
-            c.duplicates += result.duplicates
-            c.dead_lettered += dead
-            c.batches += 1
-            c.received += batch.received
             committer = self._committers.get(batch.source)
         if committer is not None and batch.offsets:
             try:
@@ -300,6 +295,15 @@ class Delivery:
             except Exception:  # noqa: BLE001 - an uncommitted offset only means a harmless re-read
                 log.exception("committing offsets of %s failed", batch.source)
         return True
+
+    def _count(self, batch: Batch, result: WriteResult, dead: int) -> None:
+        with self._lock:
+            c = self.counters.setdefault(batch.source, DeliveryCounters())
+            c.stored += result.stored
+            c.duplicates += result.duplicates
+            c.dead_lettered += dead
+            c.batches += 1
+            c.received += batch.received
 
     def _write(self, batch: Batch) -> tuple[WriteResult, int]:
         if self._inflight is not None and not self._inflight.done():
@@ -309,7 +313,17 @@ class Delivery:
         try:
             return fut.result(timeout=self.write_timeout)
         except FutureTimeout:
+            # If it lands later its events are in the store: count them then (the replay of
+            # the buffered copy will count as duplicates, and commits the offsets).
+            fut.add_done_callback(lambda f: f.exception() is None and self._count_late(batch, f.result()))
             raise StoreUnavailable(f"the store did not answer within {self.write_timeout:g}s") from None
+
+    def _count_late(self, batch: Batch, res: tuple[WriteResult, int]) -> None:
+        with self._lock:
+            c = self.counters.setdefault(batch.source, DeliveryCounters())
+            c.stored += res[0].stored
+            c.duplicates += res[0].duplicates
+            c.dead_lettered += res[1]
 
     def _write_now(self, batch: Batch) -> tuple[WriteResult, int]:
         result = self.store.write_events(batch.events) if batch.events else WriteResult()
