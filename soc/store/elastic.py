@@ -9,12 +9,15 @@ Layout (`<p>` is the index prefix, "soc" by default):
 - state: `<p>-incidents`, `<p>-evidence`, `<p>-audit`, `<p>-deadletters`, `<p>-checkpoints`,
   `<p>-users`, mapped by the `<p>-state` template (only the fields we filter or sort on).
 
-Sigma semantics: every string field is a keyword with the built-in `lowercase` normalizer,
-so term, wildcard and prefix queries from query strings are case-insensitive as Sigma wants.
-ES also lowercases regexp patterns on normalized keywords, but Sigma's `|re` is
-case-sensitive, so each keyword has a raw `.cs` sub-field and regex clauses of a query
-string are routed to it (`field:/re/` -> `field.cs:/re/`). `message` is text with a
-normalized `message.keyword` (keyword search) and a raw `message.cs`.
+Sigma semantics: every string field, `message` included, is a keyword with the built-in
+`lowercase` normalizer, so term, wildcard and prefix queries from query strings match whole
+values case-insensitively, as Sigma (and SQLite's NOCASE/LIKE) does. ES would also run the
+normalizer over a regexp pattern (turning `\S` into `\s`, `[A-Z]` into `[a-z]`), and Sigma's
+`|re` is case-sensitive anyway, so each keyword has a raw `.cs` sub-field and the regex
+clauses of a query string are routed to it (`field:/re/` -> `field.cs:/re/`); a regex is
+thus matched against the value exactly as written. `message` (ECS text) also has a
+`message.text` sub-field for full-text search. `field.keyword` in a query means `field`
+(a Kibana habit; our strings are keywords already).
 
 Only core APIs and field types are used (the minimal integ-test distribution has no
 painless, no reindex module, hence no delete_by_query): retention deletes whole daily
@@ -45,7 +48,7 @@ try:
 except ImportError:  # pragma: no cover - orjson is a dependency of the project
     OrjsonSerializer = None  # type: ignore[assignment,misc]
 
-TEMPLATE_VERSION = 1
+TEMPLATE_VERSION = 2
 DAY_MS = 86_400_000
 MAX_WINDOW = 10_000  # ES index.max_result_window: larger reads page with search_after
 IGNORE_ABOVE = 8191  # keyword terms above 32766 bytes reject the whole document
@@ -66,8 +69,8 @@ def event_mappings() -> dict[str, Any]:
     """Mappings of event indices: typed ECS fields, every other string a normalized keyword."""
     props: dict[str, Any] = {}
     for name, typ in FIELD_TYPES.items():
-        if typ == "text":
-            props[name] = {"type": "text", "fields": {"keyword": _NORMALIZED, "cs": _RAW_KEYWORD}}
+        if typ == "text":  # whole-value matching like every string, plus full text
+            props[name] = {**_NORMALIZED, "fields": {"cs": _RAW_KEYWORD, "text": {"type": "text"}}}
         elif typ == "date":
             props[name] = {"type": "date", "format": "strict_date_optional_time||epoch_millis"}
             if name != "@timestamp":
@@ -109,22 +112,29 @@ def dataset_slug(dataset: str) -> str:
     return slug or "unknown"
 
 
-def _regex_field(field: str) -> str | None:
-    """The raw (case-sensitive) sub-field a regex on `field` must use, or None to leave it."""
-    base = field[: -len(".keyword")] if field.endswith(".keyword") else field
-    if base == "event.id" or FIELD_TYPES.get(base, "keyword") not in ("keyword", "text"):
-        return None
-    return f"{base}.cs"
+def _is_string(field: str) -> bool:
+    return FIELD_TYPES.get(field, "keyword") in ("keyword", "text")
 
 
-_FIELD_CHAR = re.compile(r"[\w.@]")
+def _field_for(name: str, is_regex: bool) -> str:
+    """The indexed field a query clause on `name` must use (see the module text)."""
+    if name.endswith((".cs", ".text")):
+        return name
+    base = name[: -len(".keyword")] if name.endswith(".keyword") and _is_string(name[: -len(".keyword")]) else name
+    if is_regex and _is_string(base) and base != "event.id":
+        return f"{base}.cs"
+    return base
 
 
-def route_regex_to_raw(query: str) -> str:
-    """Rewrite `field:/re/` clauses of a Lucene query string to `field.cs:/re/`.
+_FIELD_AT = re.compile(r"([\w.@]+):")
+_TERM_START = " \t\r\n(+-!"
 
-    Skips escaped characters, quoted phrases and the bodies of regexes, so a `/` inside
-    them is never taken for the start of a regex.
+
+def rewrite_query(query: str) -> str:
+    """Route the field names of a Lucene query string: `f.keyword` -> `f`, `f:/re/` -> `f.cs:/re/`.
+
+    Skips escaped characters, quoted phrases and regex bodies, so nothing inside a value is
+    taken for a field name.
     """
     edits: list[tuple[int, int, str]] = []
     i, n = 0, len(query)
@@ -132,20 +142,22 @@ def route_regex_to_raw(query: str) -> str:
         c = query[i]
         if c == "\\":
             i += 2
-        elif c in "\"/":
-            j = _closing(query, i)
-            if c == "/" and i > 0 and query[i - 1] == ":":
-                k = i - 1
-                while k > 0 and _FIELD_CHAR.match(query[k - 1]):
-                    k -= 1
-                raw = _regex_field(query[k : i - 1])
-                if raw and k < i - 1:
-                    edits.append((k, i - 1, raw))
-            i = j + 1
-        else:
+            continue
+        if c in "\"/":
+            i = _closing(query, i) + 1
+            continue
+        m = _FIELD_AT.match(query, i) if (i == 0 or query[i - 1] in _TERM_START) else None
+        if not m:
             i += 1
-    for start, end, text in reversed(edits):
-        query = query[:start] + text + query[end:]
+            continue
+        name, j = m.group(1), m.end()
+        is_regex = j < n and query[j] == "/"
+        routed = _field_for(name, is_regex)
+        if routed != name:
+            edits.append((i, i + len(name), routed))
+        i = _closing(query, j) + 1 if is_regex else j
+    for start, stop, text in reversed(edits):
+        query = query[:start] + text + query[stop:]
     return query
 
 
@@ -285,7 +297,7 @@ class ElasticStore(Store):
         if isinstance(query, Mapping):
             must.append(dict(query.get("query", query)))
         elif isinstance(query, str) and query.strip():
-            must.append({"query_string": {"query": route_regex_to_raw(query), "lenient": True}})
+            must.append({"query_string": {"query": rewrite_query(query), "lenient": True}})
         elif query is not None and not isinstance(query, str):
             raise StoreError(f"the Elasticsearch store takes Lucene query strings or query DSL, not {type(query).__name__}")
         filters: list[dict[str, Any]] = []
@@ -718,8 +730,7 @@ class ElasticStore(Store):
 
 # --- aggregation helpers -------------------------------------------------------------------------
 def _agg_field(field: str) -> str:
-    """Text fields aggregate on their normalized keyword sub-field."""
-    return f"{field}.keyword" if FIELD_TYPES.get(field) == "text" else field
+    return _field_for(field, is_regex=False)
 
 
 def _terms_agg(field: str, size: int) -> dict[str, Any]:
