@@ -48,7 +48,9 @@ def read_evtx(path: Path, errors: list[BadRecord] | None = None, threads: int = 
     sink = errors if errors is not None else _LoggingList()
     try:
         records = PyEvtxParser(source, number_of_threads=threads).records_json()
-    except (OSError, RuntimeError, ValueError) as exc:
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a Rust panic arrives as pyo3's PanicException(BaseException)
         sink.append(BadRecord(source, f"cannot open as EVTX: {exc}"))
         return
     consecutive = 0
@@ -57,7 +59,9 @@ def read_evtx(path: Path, errors: list[BadRecord] | None = None, threads: int = 
             record = next(records)
         except StopIteration:
             return
-        except (RuntimeError, OSError, ValueError) as exc:
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - parse errors, and Rust panics (see above)
             consecutive += 1
             sink.append(BadRecord(source, f"unreadable EVTX data: {exc}", _record_no(str(exc))))
             continue

@@ -18,6 +18,7 @@ Events (`event.dataset`):
 
 from __future__ import annotations
 
+import logging
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -77,6 +78,9 @@ _SYN, _ACK = 0x02, 0x10
 _ANSWER_FIELDS = (("CNAME", F_DNS_CNAME), ("A", F_DNS_A), ("AAAA", F_DNS_AAAA), ("PTR", F_DNS_PTR))
 
 
+log = logging.getLogger(__name__)
+
+
 @dataclass
 class PcapError:
     """Something tshark reported about a capture (cut short, unreadable): the events read before it were kept."""
@@ -121,13 +125,16 @@ def read_pcap(path: Path, errors: list[PcapError] | None = None) -> Iterator[Eve
     A capture that is cut short or damaged yields what tshark could read; the reason goes to `errors`.
     """
     source = str(Path(path).resolve())
+    sink = errors if errors is not None else _LoggingList()
     state = _Capture(source)
-    for n, row in enumerate(tshark_rows(source, errors), 1):
+    for n, row in enumerate(tshark_rows(source, sink), 1):
         if len(row) != len(FIELDS):
-            if errors is not None:
-                errors.append(PcapError(source, f"unexpected tshark row with {len(row)} fields: {row[:3]}"))
+            sink.append(PcapError(source, f"unexpected tshark row with {len(row)} fields: {row[:3]}"))
             continue
-        yield from state.packet(row)
+        try:
+            yield from state.packet(row)
+        except (ValueError, IndexError) as exc:  # a damaged packet tshark only half dissected
+            sink.append(PcapError(source, f"frame {row[F_FRAME]}: {type(exc).__name__}: {exc}"))
         if n % _SWEEP_EVERY == 0:
             yield from state.expire_flows()
     yield from state.finish()
@@ -475,3 +482,8 @@ def _tshark() -> str:
     if exe is None:
         raise SocError("tshark is not installed: install the Debian package 'tshark' (tools/system-deps.sh)")
     return exe
+
+
+class _LoggingList(list):
+    def append(self, item: PcapError) -> None:  # type: ignore[override]
+        log.warning("%s: %s", item.path, item.reason)

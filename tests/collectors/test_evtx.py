@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from collectors.sources.evtx import BadRecord, read_evtx
 from collectors.winlog_ecs import dataset_for, winlog_to_ecs
@@ -231,3 +233,43 @@ def test_soc_ingest_stores_evtx_records_once_and_dead_letters_corrupt_ones(share
     assert (res.stats.read, res.stats.stored, res.stats.dead_lettered) == (3561, 3560, 1)
     (dl,) = sqlite_store.list_dead_letters()
     assert dl.source == str(bad.resolve()) and "record" in dl.reason
+
+
+_SMALL = "new_user_admin_group_4720_4728_4732.evtx"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_damage_never_raises(shared_data, tmp_path, data):
+    raw = bytearray((shared_data / "evtx" / _SMALL).read_bytes())
+    for _ in range(data.draw(st.integers(1, 20))):
+        pos = data.draw(st.integers(0, 4096 + 8192))  # header, chunk header and the records
+        raw[pos] = data.draw(st.integers(0, 255))
+    f = tmp_path / "damaged.evtx"
+    f.write_bytes(bytes(raw))
+    errors: list[BadRecord] = []
+    events = list(read_evtx(f, errors))
+    assert len(events) <= 4
+    assert all(isinstance(e["winlog.event_id"], int) for e in events)
+
+
+_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+                       lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+                       max_leaves=6)
+_names = st.sampled_from(["TargetUserName", "SubjectUserName", "IpAddress", "IpPort", "LogonType", "NewProcessId",
+                          "ProcessId", "ProcessName", "CommandLine", "Image", "User", "Hashes", "SourceIp",
+                          "SourcePort", "DestinationIp", "Initiated", "ScriptBlockText", "MessageNumber",
+                          "MessageTotal", "ContextInfo", "Payload", "ServiceName", "Status", "MemberName",
+                          "QueryName", "TargetFilename", "TargetObject", "Protocol"]) | st.text(max_size=10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(channel=st.sampled_from(["Security", "System", "Microsoft-Windows-Sysmon/Operational",
+                                "Microsoft-Windows-PowerShell/Operational", "Application", ""]),
+       eid=st.sampled_from([1, 3, 8, 10, 11, 13, 22, 104, 1102, 4103, 4104, 4624, 4625, 4648, 4688, 4720,
+                            4732, 4771, 4776, 7045, 0]),
+       event_data=st.dictionaries(_names, _values, max_size=8))
+def test_mapping_never_raises_on_any_event_data(channel, eid, event_data):
+    ev = winlog_to_ecs(channel, eid, "p", "h", 1, event_data, "2024-01-02T03:04:05Z")
+    assert ev["winlog.event_id"] == eid
+    assert all(isinstance(v, str) for k, v in ev.items() if k.startswith("winlog.event_data."))

@@ -7,6 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from collectors.sources.pcap import PcapError, read_pcap
 from soc.events import event_id
@@ -169,3 +171,16 @@ def test_soc_ingest_stores_capture_events_once(shared_data, sqlite_store, tmp_pa
     assert res.stats.stored > 0 and res.stats.dead_lettered == 1
     (dl,) = sqlite_store.list_dead_letters()
     assert "cut short" in dl.reason
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_damage_never_raises(shared_data, tmp_path, data):
+    raw = bytearray((shared_data / "pcap" / "http_dvwa_sqlinjection.pcapng").read_bytes())
+    for _ in range(data.draw(st.integers(1, 40))):
+        raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+    f = tmp_path / "damaged.pcapng"
+    f.write_bytes(bytes(raw))
+    errors: list[PcapError] = []
+    events = list(read_pcap(f, errors))
+    assert all(e["event.dataset"].startswith("pcap.") and e["event.id"] for e in events)
