@@ -261,6 +261,52 @@ def detect(lazy: _Lazy, once: bool, as_json: bool) -> None:
         click.echo(summary.describe())
 
 
+@cli.command()
+@click.option("--interval", type=click.IntRange(1, 86400), default=None, help="Run every rule on this interval (seconds) instead of its own.")
+@click.option("--max-concurrent", type=click.IntRange(1, 16), default=None, help="Rules run at the same time (default from config).")
+@pass_lazy
+def serve(lazy: _Lazy, interval: int | None, max_concurrent: int | None) -> None:
+    """Run detection on schedule until stopped (SIGTERM or Ctrl-C): each rule on its interval."""
+    import signal
+    import threading
+
+    from detection.scheduler import ServeContext, serve as run_schedule
+
+    s = lazy.settings
+    ruleset = _ruleset(s)
+    for where, reason in ruleset.errors:
+        click.echo(f"rule error: {where}: {reason}", err=True)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    ctx = ServeContext(
+        store=lazy.store, ruleset=ruleset, overlap_seconds=s.detection.overlap_seconds,
+        suppression_seconds=s.detection.suppression_seconds, evidence_cap=s.detection.evidence_cap,
+        interval_override=interval, max_concurrent=max_concurrent or s.detection.max_concurrent,
+        on_run=_report_run, housekeeping=_housekeeping(lazy),
+    )
+    click.echo(f"serving {len(ruleset.rules)} rules on {s.store.url}", err=True)
+    run_schedule(ctx, stop)
+    click.echo("stopped", err=True)
+
+
+def _report_run(record: Any) -> None:
+    if record.error or record.alerts:
+        status = f"error: {record.error}" if record.error else f"{record.alerts} alerts, {record.hits} events"
+        click.echo(f"{record.ran_at} {record.rule_id} [{record.start} .. {record.end}) {status}", err=True)
+
+
+def _housekeeping(lazy: _Lazy) -> list[tuple[str, int, Callable[[], None]]]:
+    """Jobs beside the rules: retention once an hour."""
+    s = lazy.settings
+
+    def retention() -> None:
+        if s.retention_days or s.retention_default_days:
+            lazy.store.apply_retention(s.retention_days, _now(), s.retention_default_days)
+
+    return [("retention", 3600, retention)]
+
+
 def _now() -> datetime:
     from soc.events import now_utc
 
