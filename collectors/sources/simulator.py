@@ -23,7 +23,9 @@ one port) near their attack. "kind", "entity", "start" and "end" are the stable 
 
 Benign traffic follows office hours in Asia/Ho_Chi_Minh (weekdays 07:30-17:00 busy, lunch dip
 11:30-13:00, quiet nights and weekends) over a fixed address plan: 10.10.0.0/16 servers
-(10.10.10.0/24 the DMZ), 10.20.0.0/16 office workstations, citizens from Vietnamese ISP ranges.
+(10.10.10.0/24 the DMZ), 10.20.0.0/16 office workstations, partners over the SSL-VPN
+(10.212.134.0/24), citizens from Vietnamese ISP ranges. The mail server 10.10.20.30 is the one
+host that sends SMTP (25) to the Internet: detection rules treat it as the mail relay.
 Benign traffic is kept clear of anything a detection rule could mistake for an attack: at most
 one mistyped password per person per hour, a handful of destination ports per source, no SQL
 or path-traversal text in URLs. Attack sources come from address ranges benign traffic never uses.
@@ -218,11 +220,12 @@ ADMINS: list[tuple[str, int, str, str]] = [
     ("lequanghuy", 1003, "10.20.5.14", "password"),
     ("phamminhtuan", 1004, "10.20.5.15", "publickey"),
 ]
-# partners that upload files to the SFTP server from their own (Vietnamese) addresses
+# partners that upload files to the SFTP server through the FortiGate SSL-VPN, whose tunnel
+# addresses (FortiOS' default pool 10.212.134.200-210) reach the DMZ from interface ssl.root
 PARTNERS: list[tuple[str, int, str]] = [
-    ("kbnn_sftp", 1101, "14.177.236.18"),
-    ("vnpt_hddt", 1102, "113.190.232.45"),
-    ("bhxh_dongbo", 1103, "27.72.98.133"),
+    ("kbnn_sftp", 1101, "10.212.134.200"),
+    ("vnpt_hddt", 1102, "10.212.134.201"),
+    ("bhxh_dongbo", 1103, "10.212.134.202"),
 ]
 # accounts an attacker may end up guessing on the SFTP server: (user, uid)
 WEAK_ACCOUNTS: list[tuple[str, int]] = [("test", 1005), ("ftpuser", 1006), ("quantri", 1000)]
@@ -242,7 +245,7 @@ ADMIN_COMMANDS = [
     "/usr/bin/systemctl reload nginx",
 ]
 
-# Vietnamese ISP ranges (VNPT, Viettel, FPT): citizens and partners
+# Vietnamese ISP ranges (VNPT, Viettel, FPT): citizens and mail senders
 VN_NETS = [(113, 160, 32), (14, 160, 32), (27, 64, 16), (171, 224, 32), (116, 96, 16), (42, 112, 8)]
 # ranges attackers come from; benign traffic never uses them
 ATTACK_NETS = [
@@ -277,10 +280,11 @@ SERVICES = {
 POLICIES = {
     1: "WAN-to-PORTAL", 2: "WAN-to-SFTP", 3: "LAN-to-Internet", 4: "LAN-to-Servers",
     5: "IT-Admin-to-Servers", 6: "Servers-to-Internet", 7: "DMZ-to-DB", 8: "Monitoring-to-DMZ",
-    9: "WAN-to-MAIL", 10: "Backup-to-Servers",
+    9: "WAN-to-MAIL", 10: "Backup-to-Servers", 11: "SSLVPN-Partners-to-SFTP",
 }
 # interface and role of each zone
-ZONES = {"wan": ("port1", "wan"), "lan": ("port2", "lan"), "dmz": ("port3", "dmz"), "srv": ("port4", "lan")}
+ZONES = {"wan": ("port1", "wan"), "lan": ("port2", "lan"), "dmz": ("port3", "dmz"), "srv": ("port4", "lan"),
+         "vpn": ("ssl.root", "undefined")}
 
 
 def _zone(ip: str) -> str:
@@ -288,6 +292,8 @@ def _zone(ip: str) -> str:
         return "wan"
     if ip[:6] == "10.20.":
         return "lan"
+    if ip[:7] == "10.212.":
+        return "vpn"
     return "dmz" if ip[:9] == "10.10.10." else "srv"
 
 
@@ -795,8 +801,8 @@ class _Simulation:
                 self.syslog(end, "srv-sftp-01", sshd, f"Received disconnect from {src} port {port}:11: disconnected by user")
                 self.syslog(end, "srv-sftp-01", sshd, f"Disconnected from user {user} {src} port {port}")
                 self.syslog(end + 0.01, "srv-sftp-01", sshd, f"pam_unix(sshd:session): session closed for user {user}")
-                self.fw_line(end + 0.5, src, port, SFTP_IP, 22, 6, "close", 2, int(end - t) + 1,
-                             self.randint(50_000, 20_000_000), self.randint(5_000, 50_000), scountry="Vietnam")
+                self.fw_line(end + 0.5, src, port, SFTP_IP, 22, 6, "close", 11, int(end - t) + 1,
+                             self.randint(50_000, 20_000_000), self.randint(5_000, 50_000))
 
     def cron(self, slot: float, minute: int) -> None:
         """sysstat every 10 minutes and cron.hourly at :17 on every host; pg jobs on the database."""

@@ -256,6 +256,17 @@ def test_benign_ssh_failures_are_rare_typos(sim, attackers, auth):
     assert sum(per_hour.values()) <= 15  # about one password session in ten starts with a typo
 
 
+def test_benign_ssh_logins_come_from_inside(sim, attackers, auth, fw):
+    """Admins, jobs and partners (over the SSL-VPN) log in from private addresses; only attackers come from the Internet."""
+    logins = [ACCEPTED_RE.search(r["msg"]) for r in auth]
+    sources = {m[3] for m in logins if m and m[3] not in attackers}
+    assert "10.212.134.200" in sources or "10.212.134.201" in sources or "10.212.134.202" in sources
+    assert all(ip.startswith("10.") for ip in sources)
+    inbound_admin = {r["srcip"] for r in fw if r["dstport"] in ("22", "3389") and not r["srcip"].startswith("10.")
+                     and r["action"] != "deny"}
+    assert inbound_admin <= attackers
+
+
 def test_benign_sources_touch_few_ports(sim, attackers, fw):
     ports, denies = defaultdict(set), Counter()
     for r in fw:
