@@ -10,11 +10,12 @@ A rule `x.yml` may have `x.tests.yml` beside it:
       - {...}
 
 Events are flat ECS dicts (nested ones are flattened). A missing `@timestamp` is filled with
-a fixed base time plus one second per event in list order, a missing `event.id` with a
-deterministic id. A plain rule is checked event by event: every `match` event must be among
-its results and no `no_match` event may be. A correlation rule is checked per list: the
-`match` events together must make it fire, the `no_match` events together must not (each
-list on its own fresh store).
+a fixed base time plus one second per event in list order; `event.id` is always set to a
+deterministic id unique to the file, list and position. A plain rule is checked event by
+event: every `match` event must be among its results and no `no_match` event may be. A
+correlation rule is checked per list: the `match` events together must make it fire, the
+`no_match` events together must not. All events go into one fresh store per backend and
+each list is judged only on its own events.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence, cast
 
 import yaml
 
@@ -107,27 +108,83 @@ def run_rule_tests(
     store_factories: Mapping[str, StoreFactory],
     rules: Sequence[CompiledRule] | None = None,
 ) -> list[RuleTestResult]:
-    """Test every rule (or `rules`) on a fresh store from each factory; one result per rule and backend."""
-    chosen = list(rules) if rules is not None else ruleset.rules
-    results: list[RuleTestResult] = []
+    """Test every rule (or `rules`) on each backend; one result per rule and backend.
+
+    Each factory is called once: all test events go into that one fresh store in one batch
+    (their ids are unique per tests file, list and position), and each list is then judged
+    only on its own events, so the rules' tests cannot disturb each other. One store per
+    backend keeps this fast on Elasticsearch, where every new index costs a second or more.
+    """
+    plan, results = _plan(ruleset, rules, list(store_factories))
+    for dialect, factory in store_factories.items():
+        results += _run_on(dialect, factory, plan, ruleset)
+    order = {r.id: n for n, r in reversed(list(enumerate(rules if rules is not None else ruleset.rules)))}
+    results.sort(key=lambda r: order.get(r.rule_id, 0))  # stable: backends keep their order per rule
+    return results
+
+
+@dataclass
+class _Planned:
+    rule: CompiledRule
+    tests_path: Path
+    lists: dict[str, list[Event | str]]  # kind -> events, or the reason an entry is not an event
+
+
+def _plan(
+    ruleset: RuleSet, rules: Sequence[CompiledRule] | None, dialects: list[str]
+) -> tuple[list[_Planned], list[RuleTestResult]]:
+    """What to test, and the results already known (no tests file, unreadable tests file)."""
     by_path: dict[str, list[CompiledRule]] = {}
-    for r in chosen:
+    for r in rules if rules is not None else ruleset.rules:
         by_path.setdefault(r.path, []).append(r)
+    plan: list[_Planned] = []
+    known: list[RuleTestResult] = []
     for path, file_rules in by_path.items():
         tests_path = find_tests_file(path)
         if tests_path is None:
-            results += [_result(r, d, "no_tests") for r in file_rules for d in store_factories]
+            known += [_result(r, d, "no_tests") for r in file_rules for d in dialects]
             continue
         try:
             spec = _load_spec(tests_path)
             targets = _targets(spec, file_rules, ruleset)
-        except (OSError, ValueError, yaml.YAMLError) as exc:
-            results += [_result(r, d, "error", tests_path, error=str(exc)) for r in file_rules for d in store_factories]
+        except (OSError, ValueError) as exc:
+            known += [_result(r, d, "error", tests_path, error=str(exc)) for r in file_rules for d in dialects]
             continue
-        for rule in targets:
-            for dialect, factory in store_factories.items():
-                results.append(_test_rule(rule, ruleset, dialect, factory, spec, tests_path))
-    return results
+        lists = {kind: _events(spec, kind, tests_path) for kind in KINDS}
+        plan += [_Planned(rule, tests_path, lists) for rule in targets]
+    return plan, known
+
+
+def _run_on(dialect: str, factory: StoreFactory, plan: list[_Planned], ruleset: RuleSet) -> list[RuleTestResult]:
+    try:
+        store = factory()
+    except Exception as exc:  # noqa: BLE001 - a backend that cannot start fails its results, not the run
+        return [_result(p.rule, dialect, "error", p.tests_path, error=f"cannot open a {dialect} store: {exc}") for p in plan]
+    try:
+        refused = _write_all(store, plan)
+        return [_test_rule(p, ruleset, dialect, store, refused) for p in plan]
+    finally:
+        store.close()
+
+
+def _write_all(store: Store, plan: list[_Planned]) -> dict[str, str]:
+    """Every distinct test event in one batch; returns the reason per refused event id."""
+    unique: dict[str, Event] = {}
+    for p in plan:
+        for events in p.lists.values():
+            unique.update((e["event.id"], e) for e in events if isinstance(e, dict))
+    result = store.write_events(list(unique.values()))
+    return {ev.get("event.id", ""): why for ev, why in result.failed}
+
+
+class _Only:
+    """A read view of a store that sees only some event ids: one test list among all the others."""
+
+    def __init__(self, store: Store, ids: set[str]) -> None:
+        self._store, self._ids, self.dialect = store, ids, store.dialect
+
+    def iter_events(self, query: Any = None, start: Any = None, end: Any = None, **kw: Any) -> Iterator[Event]:
+        return (e for e in self._store.iter_events(query, start, end, **kw) if e.get("event.id") in self._ids)
 
 
 @contextmanager
@@ -190,7 +247,8 @@ def _events(spec: dict[str, Any], kind: str, tests_path: Path) -> list[Event | s
         except (TypeError, ValueError):
             out.append(f"@timestamp {ev['@timestamp']!r} is not an ISO-8601 time")
             continue
-        ev.setdefault("event.id", event_id(f"ruletest:{tests_path}", f"{kind}:{i}"))
+        # always our id: unique per file, list and position, so every rule's tests share one store
+        ev["event.id"] = event_id(f"ruletest:{tests_path}", f"{kind}:{i}")
         out.append(ev)
     return out
 
@@ -214,21 +272,23 @@ def _result(rule: CompiledRule, dialect: str, status: str, tests_path: Path | No
                           tests_path=str(tests_path) if tests_path else None, **kw)
 
 
-def _test_rule(
-    rule: CompiledRule, ruleset: RuleSet, dialect: str, factory: StoreFactory, spec: dict[str, Any], tests_path: Path
-) -> RuleTestResult:
-    res = _result(rule, dialect, "passed", tests_path)
-    lists = {kind: _events(spec, kind, tests_path) for kind in KINDS}
-    for kind, events in lists.items():
-        res.failures += [EventFailure(kind, i, e) for i, e in enumerate(events) if isinstance(e, str)]
+def _test_rule(p: _Planned, ruleset: RuleSet, dialect: str, store: Store, refused: dict[str, str]) -> RuleTestResult:
+    res = _result(p.rule, dialect, "passed", p.tests_path)
+    good: dict[str, list[tuple[int, Event]]] = {}
+    for kind, events in p.lists.items():
+        for i, e in enumerate(events):
+            if isinstance(e, str):
+                res.failures.append(EventFailure(kind, i, e))
+            elif e["event.id"] in refused:
+                res.failures.append(EventFailure(kind, i, f"the store refused the event: {refused[e['event.id']]}", e))
+            else:
+                good.setdefault(kind, []).append((i, e))
     try:
-        if rule.correlation is None:
-            _check_plain(rule, factory, lists, res)
+        if p.rule.correlation is None:
+            _check_plain(p.rule, store, good, res)
         else:
-            for kind, events in lists.items():
-                good = [e for e in events if isinstance(e, dict)]
-                if good:
-                    _check_correlation(rule, ruleset, factory, kind, good, res)
+            for kind, numbered in good.items():
+                _check_correlation(p.rule, ruleset, store, kind, [e for _, e in numbered], res)
     except (SocError, ValueError, KeyError, OSError) as exc:
         res.status, res.error = "error", str(exc) or type(exc).__name__
         return res
@@ -237,27 +297,11 @@ def _test_rule(
     return res
 
 
-def _write(store: Store, kind: str, events: list[Event], res: RuleTestResult) -> None:
-    result = store.write_events(events)
-    refused = {id(ev): why for ev, why in result.failed}
-    for i, ev in enumerate(events):
-        if id(ev) in refused:
-            res.failures.append(EventFailure(kind, i, f"the store refused the event: {refused[id(ev)]}", ev))
-
-
-def _check_plain(rule: CompiledRule, factory: StoreFactory, lists: dict[str, list[Event | str]], res: RuleTestResult) -> None:
-    store = factory()
-    try:
-        query = query_of(rule, store.dialect)
-        for kind, events in lists.items():
-            _write(store, kind, [e for e in events if isinstance(e, dict)], res)
-        found = {ev["event.id"] for ev in store.iter_events(query)}
-    finally:
-        store.close()
-    for kind, events in lists.items():
-        for i, ev in enumerate(events):
-            if not isinstance(ev, dict):
-                continue
+def _check_plain(rule: CompiledRule, store: Store, good: dict[str, list[tuple[int, Event]]], res: RuleTestResult) -> None:
+    mine = {e["event.id"] for numbered in good.values() for _, e in numbered}
+    found = {e["event.id"] for e in _Only(store, mine).iter_events(query_of(rule, store.dialect))}
+    for kind, numbered in good.items():
+        for i, ev in numbered:
             res.checked += 1
             hit = ev["event.id"] in found
             if kind == "match" and not hit:
@@ -267,15 +311,11 @@ def _check_plain(rule: CompiledRule, factory: StoreFactory, lists: dict[str, lis
 
 
 def _check_correlation(
-    rule: CompiledRule, ruleset: RuleSet, factory: StoreFactory, kind: str, events: list[Event], res: RuleTestResult
+    rule: CompiledRule, ruleset: RuleSet, store: Store, kind: str, events: list[Event], res: RuleTestResult
 ) -> None:
-    store = factory()
-    try:
-        _write(store, kind, events, res)
-        end = max(parse_ts(e["@timestamp"]) for e in events) + timedelta(seconds=1)
-        alerts = rule_alerts(store, rule, ruleset, None, end)
-    finally:
-        store.close()
+    end = max(parse_ts(e["@timestamp"]) for e in events) + timedelta(seconds=1)
+    view = cast(Store, _Only(store, {e["event.id"] for e in events}))
+    alerts = rule_alerts(view, rule, ruleset, None, end)
     res.checked += len(events)
     if kind == "match" and not alerts:
         res.failures.append(EventFailure(kind, None, f"the {len(events)} events together did not make the correlation fire"))

@@ -1,7 +1,9 @@
 """Records of detection runs (rule, window, duration, hits, error), kept in the Store's checkpoints.
 
-`run:<rule id>` holds the last run as JSON; `runs:<rule id>` the last `HISTORY` runs, newest
-first. Both backends keep checkpoints, so the console and `soc serve` see the same records.
+`run:<rule id>` holds the last run as a JSON object, with the previous ones (up to `HISTORY`,
+newest first) under its "history" key: one write per run, which matters on Elasticsearch
+where every write waits for a refresh. Both backends keep checkpoints, so the console and
+`soc serve` see the same records.
 """
 
 from __future__ import annotations
@@ -42,29 +44,33 @@ class RunRecord:
 
 
 def save_run(store: Store, record: RunRecord) -> None:
-    store.set_checkpoint(f"run:{record.rule_id}", record.to_json())
-    history = run_history(store, record.rule_id)
-    history.insert(0, record)
-    store.set_checkpoint(f"runs:{record.rule_id}", json.dumps([asdict(r) for r in history[:HISTORY]], ensure_ascii=False))
+    previous = _load(store.get_checkpoint(f"run:{record.rule_id}"))
+    history = ([previous[0]] + previous[1] if previous else [])[: HISTORY - 1]
+    doc = asdict(record) | {"history": [asdict(r) for r in history]}
+    store.set_checkpoint(f"run:{record.rule_id}", json.dumps(doc, ensure_ascii=False))
 
 
 def last_runs(store: Store) -> dict[str, RunRecord]:
     """The last run of every rule that ever ran, by rule id."""
     out: dict[str, RunRecord] = {}
     for key, value in store.list_checkpoints("run:").items():
-        try:
-            out[key[len("run:"):]] = RunRecord.from_dict(json.loads(value))
-        except (ValueError, TypeError):
-            continue  # a damaged record must not hide the others
+        loaded = _load(value)
+        if loaded:  # a damaged record must not hide the others
+            out[key[len("run:"):]] = loaded[0]
     return out
 
 
 def run_history(store: Store, rule_id: str) -> list[RunRecord]:
     """The recent runs of one rule, newest first."""
-    raw = store.get_checkpoint(f"runs:{rule_id}")
+    loaded = _load(store.get_checkpoint(f"run:{rule_id}"))
+    return [loaded[0], *loaded[1]] if loaded else []
+
+
+def _load(raw: str | None) -> tuple[RunRecord, list[RunRecord]] | None:
     if not raw:
-        return []
+        return None
     try:
-        return [RunRecord.from_dict(d) for d in json.loads(raw)]
-    except (ValueError, TypeError):
-        return []
+        doc = json.loads(raw)
+        return RunRecord.from_dict(doc), [RunRecord.from_dict(d) for d in doc.get("history", [])]
+    except (ValueError, TypeError, AttributeError):
+        return None

@@ -205,3 +205,16 @@ def test_correlation_rules_reading_before_start_report_only_windows_firing_after
     assert len(run_rule(sqlite_store, brute, rs, at(0), at(60))) == 1
     assert run_rule(sqlite_store, brute, rs, at(10), at(60)) == []  # fired at 4 s and 5 s, before start
     assert run_rule(sqlite_store, brute, rs, at(5), at(60))[0].count == 6  # fired at 5 s: whole window
+
+
+def test_run_history_is_bounded_and_survives_a_damaged_record(sqlite_store):
+    from detection.runs import HISTORY
+
+    sqli = simple("web_sqli", SQLI)
+    sqlite_store.write_events([web_event(1, "10.9.9.9", "/?q=union select")])
+    for minute in range(HISTORY + 5):
+        run_once(sqlite_store, RuleSet([sqli]), now=at(60 * (minute + 1)))
+    history = run_history(sqlite_store, "web_sqli")
+    assert len(history) == HISTORY and history[0].end == format_ts(at(60 * (HISTORY + 5)))
+    sqlite_store.set_checkpoint("run:other", "{not json")
+    assert set(last_runs(sqlite_store)) == {"web_sqli"}

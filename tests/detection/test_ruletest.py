@@ -107,3 +107,23 @@ def test_tests_file_is_found_beside_the_rule(tmp_path):
     path = write(tmp_path, "r", "match: [{a: 1}]\n")
     assert find_tests_file(path) == tmp_path / "r.tests.yml"
     assert find_tests_file(write(tmp_path, "s", None)) is None
+
+
+def test_lists_share_one_store_without_disturbing_each_other(tmp_path, factories):
+    # two correlations over the same base rule; B's four failures from the same address at the
+    # same filled times as A's five would fire B if B saw A's events too
+    five = "".join(f"  - {{event.dataset: sshd.auth, event.outcome: failure, source.ip: 203.0.113.7, user.name: a{i}}}\n" for i in range(5))
+    four = "".join(f"  - {{event.dataset: sshd.auth, event.outcome: failure, source.ip: 203.0.113.7, user.name: b{i}}}\n" for i in range(4))
+    base = simple("ssh_fail", SSH_FAIL, generate=False, path=write(tmp_path, "ssh_fail", None))
+    a, b = brute_force(), brute_force()
+    a.id, a.path = "brute_a", write(tmp_path, "brute_a", "match:\n" + five)
+    b.id, b.path = "brute_b", write(tmp_path, "brute_b", "no_match:\n" + four)
+    calls = []
+
+    def counting():
+        calls.append(1)
+        return factories["sqlite"]()
+
+    results = run_rule_tests(RuleSet([base, a, b]), {"sqlite": counting})
+    assert [(r.rule_id, r.status) for r in results] == [("ssh_fail", "no_tests"), ("brute_a", "passed"), ("brute_b", "passed")]
+    assert len(calls) == 1  # one fresh store per backend
