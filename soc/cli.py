@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import click
 
-from soc.config import Settings, load_settings
+from soc.config import REPO_ROOT, Settings, load_settings
 from soc.errors import SocError
 from soc.store.base import User
 
@@ -512,7 +512,11 @@ def _run_demo(lazy: _Lazy, days: int, seed: int) -> dict[str, Any]:
     finally:
         close()
     click.echo("running detection", err=True)
-    run_once(store, _ruleset(s), now=_now(), overlap_seconds=s.detection.overlap_seconds,
+    from detection.sigma.compile import load_ruleset
+
+    # the demo's own environment (its mail relay) is tuned with filters kept beside the demo
+    ruleset = load_ruleset([*s.detection.rules, REPO_ROOT / "demo" / "filters"])
+    run_once(store, ruleset, now=_now(), overlap_seconds=s.detection.overlap_seconds,
              suppression_seconds=s.detection.suppression_seconds, evidence_cap=s.detection.evidence_cap)
     found = store.list_incidents(IncidentFilter(limit=100000))
     truth = json.loads(Path(sim.ground_truth).read_text())
