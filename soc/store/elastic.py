@@ -1,4 +1,4 @@
-"""The Elasticsearch store: the production backend (the only module that imports the ES client).
+r"""The Elasticsearch store: the production backend (the only module that imports the ES client).
 
 Layout (`<p>` is the index prefix, "soc" by default):
 - events: `<p>-events-<dataset>-<yyyy.mm.dd>`, one index per dataset and UTC day, mapped by
