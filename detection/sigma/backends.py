@@ -4,8 +4,9 @@
   store builds one NOCASE column per backticked name from the event JSON, so `=` ignores case
   and LIKE does too; REGEXP is Python's `re.search`, case-sensitive unless `(?i)`).
 - "elasticsearch": a Lucene query string. Our keyword fields are lowercased by the index's
-  normalizer, so string values and regular expressions are lowercased here as well, and
-  regular expressions are rewritten for Lucene's dialect (whole-term match, no inline flags).
+  normalizer, so string values are lowercased here as well; regular expressions run on the raw
+  value (the store routes them to a case-kept sub-field) and are rewritten for Lucene's dialect
+  (whole-term match, no inline flags: case-insensitive ones become both-case classes).
 """
 
 from __future__ import annotations
@@ -42,44 +43,72 @@ class SocSQLiteBackend(sqliteBackend):
 _LUCENE_RE_OPERATORS = set('@&<>~#"')
 
 
-def lucene_regex(pattern: str, ignore_case: bool) -> str:
-    """A Sigma (PCRE-like, unanchored search) regex as a Lucene regex over lowercased terms.
+def _both_cases(ch: str, in_class: bool) -> str:
+    if ch.lower() == ch.upper():
+        return ch
+    pair = ch.lower() + ch.upper()
+    return pair if in_class else f"[{pair}]"
 
-    Lucene matches the whole term and knows no inline flags or non-capturing groups; our
-    index lowercases keyword values, so literals are lowercased (escapes like \\S keep case).
+
+def _is_letter_range(pattern: str, i: int) -> bool:
+    return (
+        i + 2 < len(pattern)
+        and pattern[i + 1] == "-"
+        and pattern[i].isalpha()
+        and pattern[i + 2].isalpha()
+        and pattern[i].islower() == pattern[i + 2].islower()
+    )
+
+
+def lucene_regex(pattern: str, ignore_case: bool) -> str:
+    """A Sigma (PCRE-like, unanchored search) regex in Lucene's dialect.
+
+    The store matches regexes against the raw value (case kept, `.cs` sub-field), so a
+    case-sensitive regex stays as written. Lucene knows no inline flags: `(?i)` / `|re|i`
+    become both-case character classes. Lucene matches the whole term, so an unanchored
+    pattern is wrapped in `.*`; it has no non-capturing groups, and `@&<>~#"` are operators.
     """
     if pattern.startswith("(?i)"):
         pattern, ignore_case = pattern[4:], True
     out: list[str] = []
+    in_class = False
     i = 0
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\" and i + 1 < len(pattern):
-            out.append(pattern[i : i + 2])
+            out.append(pattern[i : i + 2])  # \\d, \\S, \\. ... keep their meaning
             i += 2
             continue
-        if pattern.startswith("(?:", i):
+        if not in_class and pattern.startswith("(?:", i):
             out.append("(")
             i += 3
             continue
-        if ch in _LUCENE_RE_OPERATORS:
+        if ch == "[" and not in_class:
+            in_class = True
+        elif ch == "]" and in_class:
+            in_class = False
+        if ch in _LUCENE_RE_OPERATORS or ch == "/":
             out.append("\\" + ch)
-        elif ch == "/":
-            out.append("\\/")
+        elif ignore_case and in_class and _is_letter_range(pattern, i):
+            lo, hi = pattern[i], pattern[i + 2]
+            out.append(f"{lo.lower()}-{hi.lower()}{lo.upper()}-{hi.upper()}")
+            i += 3
+            continue
+        elif ignore_case and ch.isalpha():
+            out.append(_both_cases(ch, in_class))
         else:
-            out.append(ch.lower())
+            out.append(ch)
         i += 1
     body = "".join(out)
-    start = "" if body.startswith("^") else ".*"
-    end = "" if body.endswith("$") and not body.endswith("\\$") else ".*"
-    body = body[1:] if body.startswith("^") else body
-    body = body[:-1] if (body.endswith("$") and not body.endswith("\\$")) else body
-    del ignore_case  # every comparison is case-insensitive on our lowercased index
-    return f"{start}{body}{end}"
+    anchored_start = body.startswith("^")
+    anchored_end = body.endswith("$") and not body.endswith("\\$")
+    body = body[1:] if anchored_start else body
+    body = body[:-1] if anchored_end else body
+    return ("" if anchored_start else ".*") + body + ("" if anchored_end else ".*")
 
 
 class SocLuceneBackend(LuceneBackend):
-    """pySigma's Lucene backend with values lowercased for our normalised keyword fields."""
+    """pySigma's Lucene backend: values lowercased for our normalised keyword fields, regexes in Lucene's dialect."""
 
     re_flags: ClassVar[dict[SigmaRegularExpressionFlag, str]] = {
         SigmaRegularExpressionFlag.IGNORECASE: "",
