@@ -510,8 +510,12 @@ class ElasticStore(Store):
         *,
         size: int = 100,
     ) -> list[tuple[Any, int]]:
-        aggs = self._agg({"t": _terms_agg(field, size)}, query, start, end)
-        return [(_bucket_value(b, field), int(b["doc_count"])) for b in aggs.get("t", {}).get("buckets", [])]
+        # fetch a margin and break count ties as SQLite does (numbers first, then text ignoring
+        # ASCII case), since ES orders ip keys by address and may cut ties elsewhere
+        aggs = self._agg({"t": _terms_agg(field, size + max(size, 50))}, query, start, end)
+        rows = [(_bucket_value(b, field), int(b["doc_count"])) for b in aggs.get("t", {}).get("buckets", [])]
+        rows.sort(key=lambda row: (-row[1], _sql_order(row[0])))
+        return rows[:size]
 
     def histogram(
         self,
@@ -759,6 +763,16 @@ def _bucket_value(bucket: Mapping[str, Any], field: str) -> Any:
         if isinstance(v, str) and v.lower() == key:
             return v
     return key
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _sql_order(value: Any) -> tuple[int, Any]:
+    """Sort key of SQLite's ORDER BY over a NOCASE column: numbers, then text folded in ASCII."""
+    if isinstance(value, (int, float)):
+        return (0, value)
+    return (1, str(value).translate(_ASCII_LOWER))
 
 
 def _api_reason(exc: ApiError) -> str:

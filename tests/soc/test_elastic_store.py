@@ -248,3 +248,11 @@ def test_replaying_a_real_file_stores_nothing_twice(real_pair, shared_data):
     (result,) = ingest_paths([shared_data / "loghub" / "OpenSSH_2k.log"], es)
     assert es.count() == before
     assert result.stats.read == 2000
+
+
+def test_count_ties_in_terms_are_broken_as_on_sqlite(es, sqlite_store):
+    # ES orders ip keys by address (9.x before 10.x); SQLite orders the text ("10..." before "9...")
+    events = [ev(i, **{"source.ip": ip}) for i, ip in enumerate(["9.9.9.9", "10.0.0.1", "192.168.0.1", "10.0.0.1"])]
+    for store in (es, sqlite_store):
+        store.write_events(events)
+    assert es.terms("source.ip", size=2) == sqlite_store.terms("source.ip", size=2) == [("10.0.0.1", 2), ("192.168.0.1", 1)]
