@@ -24,7 +24,7 @@ OTHER = "linux.syslog"
 def _src(ev: Event, addr: str | None, port: str | None = None) -> None:
     """source.ip when `addr` is an address, else source.domain (pam's rhost may be a name)."""
     if addr:
-        if is_ip(addr):
+        if (addr.count(".") == 3 and addr.replace(".", "").isdigit()) or is_ip(addr):
             ev["source.ip"] = addr
         else:
             ev["source.domain"] = addr
@@ -130,11 +130,15 @@ def _sshd_failed(ev: Event, msg: str) -> bool:
     m = _FAILED.match(msg)
     if m is None:
         return False
-    _auth(ev, "ssh_login", "failure")
-    ev["user.name"] = m.group(3)
-    _src(ev, m.group(4), m.group(5))
-    ev["system.auth.ssh.method"] = m.group(1)
-    if m.group(2):
+    method, invalid, user, addr, port, _proto = m.groups()
+    ev["event.category"] = ["authentication"]
+    ev["event.type"] = ["start"]
+    ev["event.action"] = "ssh_login"
+    ev["event.outcome"] = "failure"
+    ev["user.name"] = user
+    _src(ev, addr, port)
+    ev["system.auth.ssh.method"] = method
+    if invalid:
         ev["event.reason"] = "invalid user"
     return True
 
@@ -536,8 +540,12 @@ class LinuxAuthParser(Parser):
             raise ParseError("not a syslog line (auth logs have an RFC 3164/5424 header)")
         ev, msg = parts
         ev["event.kind"] = "event"
-        ev["message"] = msg.strip()
+        ev["message"] = msg.strip() if msg[-1:] == " " or msg[:1] == " " else msg
         prog = ev.get("process.name")
+        if prog == "sshd":  # the hot path of auth logs
+            _sshd_message(ev, msg)
+            ev["event.dataset"] = SSHD
+            return ev
         handler = _PROGRAMS.get(prog) if prog else None
         if handler is not None:
             ev["event.dataset"] = handler(ev, msg)
