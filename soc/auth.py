@@ -26,7 +26,10 @@ ROLES: tuple[str, ...] = (ANALYST, ADMIN, MANAGER)
 PERMISSIONS: dict[str, frozenset[str]] = {
     "incident.view": frozenset({ANALYST, ADMIN, MANAGER}),
     "incident.triage": frozenset({ANALYST, ADMIN}),  # status, assignee, comments
-    "rule.edit": frozenset({ADMIN}),
+    "rule.view": frozenset({ANALYST, ADMIN, MANAGER}),  # rules, their tests, backtests and runs
+    "rule.edit": frozenset({ADMIN}),  # edit a rule's YAML, enable or disable it
+    "source.view": frozenset({ANALYST, ADMIN, MANAGER}),  # collector sources, datasets, dead letters
+    "posture.view": frozenset({ADMIN, MANAGER}),
     "user.manage": frozenset({ADMIN}),
     "audit.view": frozenset({ADMIN, MANAGER}),
     "report.view": frozenset({ANALYST, ADMIN, MANAGER}),

@@ -25,10 +25,12 @@ class StoreSettings:
     username: str | None = None
     password: str | None = None
     ca_file: str | None = None
+    index_prefix: str | None = None  # Elasticsearch only: several deployments (or test runs) on one cluster
 
     def options(self) -> dict[str, str | None]:
         """Connection options for `open_store` (only what is set)."""
-        opts = {"api_key": self.api_key, "username": self.username, "password": self.password, "ca_file": self.ca_file}
+        opts = {"api_key": self.api_key, "username": self.username, "password": self.password, "ca_file": self.ca_file,
+                "index_prefix": self.index_prefix}
         return {k: v for k, v in opts.items() if v}
 
 
@@ -78,6 +80,7 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         username=env.get("SOC_STORE_USER") or _get(store_raw, "store.username", str, None),
         password=env.get("SOC_STORE_PASSWORD") or _get(store_raw, "store.password", str, None),
         ca_file=env.get("SOC_STORE_CA_FILE") or _get(store_raw, "store.ca_file", str, None),
+        index_prefix=env.get("SOC_STORE_INDEX_PREFIX") or _get(store_raw, "store.index_prefix", str, None),
     )
     if not store.url.startswith(("sqlite:///", "http://", "https://")):
         raise ConfigError("store.url", f"unsupported store URL {store.url!r}: use sqlite:///abs/path.db or http(s)://host:port")
