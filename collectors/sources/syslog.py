@@ -85,7 +85,8 @@ def next_frame(buf: bytes, max_message: int = MAX_MESSAGE) -> tuple[bytes | None
         if len(buf) >= max_message:
             return buf[:max_message], buf[max_message:]
         return None, buf
-    return buf[:nl], buf[nl + 1:]
+    end = nl - 1 if nl and buf[nl - 1] == 13 else nl
+    return buf[:end], buf[nl + 1:]
 
 
 class SyslogSource:
@@ -123,8 +124,9 @@ class SyslogSource:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         kind = socket.SOCK_DGRAM if self.protocol == "udp" else socket.SOCK_STREAM
         sock = socket.socket(family, kind)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if self.protocol == "udp":
+        if self.protocol == "tcp":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # restart despite TIME_WAIT
+        else:  # (on UDP, SO_REUSEADDR would let two collectors share a port and split the messages)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * 1024 * 1024)
         try:
             sock.bind((host, port))
