@@ -11,15 +11,18 @@ again. Its state (done / failed, with the reason) is committed to the state file
 the store accepted its last batch; a crash mid-file re-reads it, and the event ids
 (`event_id("drop:<sha256>", n)` unless the reader set one) make that harmless.
 
-Readers are `collectors.sources.pcap.read_pcap(path)` and `collectors.sources.evtx.read_evtx(path)`,
-imported when first needed: a missing or failing reader fails that file with a dead letter
-naming the reason, and the folder goes on.
+Readers are `collectors.sources.pcap.read_pcap(path, errors)` and
+`collectors.sources.evtx.read_evtx(path, errors)`, imported when first needed. What a reader
+reports in `errors` (unreadable records, a capture cut short) becomes dead letters; a file
+that gave no event and only errors, a missing reader or a reader that raises fails that file
+with a dead letter naming the reason, and the folder goes on.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib
+import inspect
 import logging
 import os
 import threading
@@ -46,6 +49,15 @@ def load_reader(kind: str) -> Callable[[str], Iterator[Event]]:
     """The reader function for a kind ("pcap", "evtx"); ImportError/AttributeError if missing."""
     module, func = READERS[kind]
     return getattr(importlib.import_module(module), func)
+
+
+def _read(reader: Callable[..., Iterator[Event]], path: Path, errors: list[Any]) -> Iterator[Event]:
+    """Call a reader with an `errors` list when it takes one (both of ours do)."""
+    try:
+        params = inspect.signature(reader).parameters
+    except (TypeError, ValueError):
+        params = {}
+    return reader(path, errors) if "errors" in params else reader(path)
 
 
 def file_sha256(path: Path) -> str:
@@ -93,6 +105,7 @@ class DropFolderSource:
         self._seen: dict[str, tuple[int, int, float]] = {}  # path -> (size, mtime_ns, stable since)
         self._known: dict[tuple[int, int, int, int], str] = {}  # (dev, ino, size, mtime) -> sha
         self.current: str | None = None
+        self._errors_seen = 0
 
     def status(self) -> dict[str, Any]:
         with self.state.lock:
@@ -139,13 +152,15 @@ class DropFolderSource:
             if sha in self.state.gens:
                 return
         self.current = str(path)
+        self._errors_seen = 0
         self.stats.last_received_at = time.time()
         kind = self.extensions[path.suffix.lower()]
         identity = f"drop:{sha}"
         n = 0
+        errors: list[Any] = []  # what the reader could not read (BadRecord / PcapError): dead letters
         try:
             reader = load_reader(kind)
-            for n, event in enumerate(reader(str(path)), start=1):
+            for n, event in enumerate(_read(reader, path, errors), start=1):
                 if stop.is_set():
                     self.shipper.flush()
                     return  # not marked done: read again next start, the ids dedupe
@@ -153,9 +168,16 @@ class DropFolderSource:
                 event.setdefault("log.file.path", str(path))
                 self.stats.saw_event(event)
                 self.shipper.ship(event, identity, n)
-            info = {"path": str(path), "status": "done", "events": n}
+                if errors:
+                    self._dead_letters(path, identity, errors)
+            failed = n == 0 and bool(errors)
+            info = {"path": str(path), "status": "failed" if failed else "done", "events": n}
+            if errors:
+                info["reason"] = errors[0].reason if failed else f"{len(errors)} unreadable parts"
+            self._dead_letters(path, identity, errors)
         except Exception as exc:  # noqa: BLE001 - a bad or unreadable file must not stop the folder
-            reason = f"{kind} reader failed on event {n + 1}: {type(exc).__name__}: {exc}"
+            self._dead_letters(path, identity, errors)
+            reason = f"{kind} reader failed after event {n}: {type(exc).__name__}: {exc}"
             if isinstance(exc, (ImportError, AttributeError)) and n == 0:
                 reason = f"no {kind} reader available ({READERS[kind][0]}.{READERS[kind][1]}): {exc}"
             log.warning("%s: %s: %s", self.name, path, reason)
@@ -165,6 +187,16 @@ class DropFolderSource:
         finally:
             self.current = None
         self.shipper.flush({sha: info})
+
+    def _dead_letters(self, path: Path, identity: str, errors: list[Any]) -> None:
+        """Turn the reader's reported errors into dead letters (and empty the list)."""
+        for err in errors:
+            self.stats.parse_failed += 1
+            self._errors_seen += 1
+            self.shipper.dead_letter(str(path), str(err.reason), str(getattr(err, "raw", "") or path),
+                                     getattr(err, "record_id", None),
+                                     dead_id=event_id(identity, f"error:{self._errors_seen}"))
+        errors.clear()
 
     def _commit(self, offsets: Mapping[str, Any]) -> None:
         self.state.commit(offsets)
