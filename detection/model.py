@@ -66,6 +66,7 @@ class CompiledRule:
     enabled: bool = True
     interval_seconds: int = 60
     custom: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # pySigma validator findings; never block the rule
 
     @property
     def is_correlation(self) -> bool:

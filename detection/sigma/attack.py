@@ -1,109 +1,78 @@
 """MITRE ATT&CK ids and names from Sigma tags, offline.
 
-pySigma 1.5 does not bundle ATT&CK data: it downloads it on first use, and these machines have
-no internet. So the 14 Enterprise tactics and the techniques our rules and the common public
-rules use are shipped here; when `$SOC_ATTACK_STIX` names a local copy of MITRE's
-enterprise-attack.json, pySigma's loader reads every name from it instead.
+pySigma 1.5 does not bundle ATT&CK data: it downloads MITRE's enterprise-attack.json on first
+use, and these machines have no internet. So a STIX bundle with the 14 Enterprise tactics and the
+techniques our rules and the common public rules use is shipped in
+`data/enterprise-attack-subset.json`; `use_local_attack_data()` points pySigma's loader (used by
+the ATT&CK tag validator) at it. When `$SOC_ATTACK_STIX` names a local copy of MITRE's full
+enterprise-attack.json, names and the validator read that instead.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
+import tempfile
 from functools import lru_cache
+from pathlib import Path
 
 ATTACK_STIX_ENV = "SOC_ATTACK_STIX"
 
-TACTICS: dict[str, tuple[str, str]] = {  # Sigma tag -> (TA id, name)
-    "reconnaissance": ("TA0043", "Reconnaissance"),
-    "resource-development": ("TA0042", "Resource Development"),
-    "initial-access": ("TA0001", "Initial Access"),
-    "execution": ("TA0002", "Execution"),
-    "persistence": ("TA0003", "Persistence"),
-    "privilege-escalation": ("TA0004", "Privilege Escalation"),
-    "defense-evasion": ("TA0005", "Defense Evasion"),
-    "credential-access": ("TA0006", "Credential Access"),
-    "discovery": ("TA0007", "Discovery"),
-    "lateral-movement": ("TA0008", "Lateral Movement"),
-    "collection": ("TA0009", "Collection"),
-    "command-and-control": ("TA0011", "Command and Control"),
-    "exfiltration": ("TA0010", "Exfiltration"),
-    "impact": ("TA0040", "Impact"),
-}
+SHIPPED_STIX = Path(__file__).with_name("data") / "enterprise-attack-subset.json"
 
-TECHNIQUES: dict[str, str] = {
-    "T1003": "OS Credential Dumping",
-    "T1003.001": "LSASS Memory",
-    "T1021": "Remote Services",
-    "T1021.001": "Remote Desktop Protocol",
-    "T1021.002": "SMB/Windows Admin Shares",
-    "T1021.004": "SSH",
-    "T1027": "Obfuscated Files or Information",
-    "T1046": "Network Service Discovery",
-    "T1048": "Exfiltration Over Alternative Protocol",
-    "T1053": "Scheduled Task/Job",
-    "T1053.003": "Cron",
-    "T1053.005": "Scheduled Task",
-    "T1059": "Command and Scripting Interpreter",
-    "T1059.001": "PowerShell",
-    "T1059.004": "Unix Shell",
-    "T1068": "Exploitation for Privilege Escalation",
-    "T1070": "Indicator Removal",
-    "T1070.001": "Clear Windows Event Logs",
-    "T1071": "Application Layer Protocol",
-    "T1071.001": "Web Protocols",
-    "T1071.004": "DNS",
-    "T1078": "Valid Accounts",
-    "T1078.003": "Local Accounts",
-    "T1083": "File and Directory Discovery",
-    "T1098": "Account Manipulation",
-    "T1105": "Ingress Tool Transfer",
-    "T1110": "Brute Force",
-    "T1110.001": "Password Guessing",
-    "T1110.003": "Password Spraying",
-    "T1133": "External Remote Services",
-    "T1136": "Create Account",
-    "T1136.001": "Local Account",
-    "T1136.002": "Domain Account",
-    "T1189": "Drive-by Compromise",
-    "T1190": "Exploit Public-Facing Application",
-    "T1505": "Server Software Component",
-    "T1505.003": "Web Shell",
-    "T1543": "Create or Modify System Process",
-    "T1543.002": "Systemd Service",
-    "T1543.003": "Windows Service",
-    "T1548": "Abuse Elevation Control Mechanism",
-    "T1548.003": "Sudo and Sudo Caching",
-    "T1562": "Impair Defenses",
-    "T1562.001": "Disable or Modify Tools",
-    "T1562.004": "Disable or Modify System Firewall",
-    "T1569": "System Services",
-    "T1569.002": "Service Execution",
-    "T1571": "Non-Standard Port",
-    "T1572": "Protocol Tunneling",
-    "T1573": "Encrypted Channel",
-    "T1595": "Active Scanning",
-    "T1595.001": "Scanning IP Blocks",
-    "T1595.002": "Vulnerability Scanning",
-    "T1595.003": "Wordlist Scanning",
-    "T1568": "Dynamic Resolution",
-    "T1568.002": "Domain Generation Algorithms",
-    "T1204": "User Execution",
-    "T1218": "System Binary Proxy Execution",
-    "T1036": "Masquerading",
-    "T1047": "Windows Management Instrumentation",
-    "T1055": "Process Injection",
-    "T1112": "Modify Registry",
-    "T1486": "Data Encrypted for Impact",
-    "T1490": "Inhibit System Recovery",
-    "T1499": "Endpoint Denial of Service",
-    "T1498": "Network Denial of Service",
-    "T1557": "Adversary-in-the-Middle",
-    "T1558": "Steal or Forge Kerberos Tickets",
-    "T1558.003": "Kerberoasting",
-    "T1570": "Lateral Tool Transfer",
-    "T1583": "Acquire Infrastructure",
-}
+
+def _read_bundle(path: Path) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """(tactic short name -> (TA id, name), technique id -> name) from a STIX bundle."""
+    tactics: dict[str, tuple[str, str]] = {}
+    techniques: dict[str, str] = {}
+    for obj in json.loads(path.read_text(encoding="utf-8")).get("objects", []):
+        if obj.get("revoked") or obj.get("x_mitre_deprecated"):
+            continue
+        ext = next((r.get("external_id") for r in obj.get("external_references", []) if r.get("source_name") == "mitre-attack"), None)
+        if not ext:
+            continue
+        if obj.get("type") == "x-mitre-tactic":
+            tactics[obj["x_mitre_shortname"]] = (ext, obj["name"])
+        elif obj.get("type") == "attack-pattern":
+            techniques[ext] = obj["name"]
+    return tactics, techniques
+
+
+TACTICS, TECHNIQUES = _read_bundle(SHIPPED_STIX)
+
+
+def stix_path() -> Path:
+    """The ATT&CK data in use: `$SOC_ATTACK_STIX` when it names a file, else the shipped subset."""
+    env = os.environ.get(ATTACK_STIX_ENV, "").strip()
+    return Path(env) if env and os.path.isfile(env) else SHIPPED_STIX
+
+
+def is_subset() -> bool:
+    return stix_path() == SHIPPED_STIX
+
+
+def use_local_attack_data() -> Path:
+    """Point pySigma's ATT&CK loader (sigma.data.mitre_attack) at our local file; never the network.
+
+    pySigma caches what it parsed in a disk cache; ours is keyed by the file's path, size and
+    mtime, so processes using different files never read each other's cache.
+    """
+    from sigma.data import mitre_attack
+
+    path = stix_path()
+    st = path.stat()
+    key = hashlib.blake2b(f"{path.resolve()}:{st.st_size}:{st.st_mtime_ns}".encode(), digest_size=8).hexdigest()
+    cache = Path(tempfile.gettempdir()) / f"soc-pysigma-{os.getuid()}" / key
+    if _configured.get("key") != key:
+        mitre_attack.set_cache_dir(str(cache))
+        mitre_attack.set_url(str(path))
+        _configured["key"] = key
+    return path
+
+
+_configured: dict[str, str] = {}
 
 _TECHNIQUE_TAG = re.compile(r"^attack\.(t\d{4}(?:\.\d{3})?)$", re.IGNORECASE)
 
@@ -129,18 +98,14 @@ def from_tags(tags: list[str]) -> tuple[list[str], list[str]]:
     return techniques, tactics
 
 
-@lru_cache(maxsize=1)
-def _stix_names() -> tuple[dict[str, str], dict[str, str]]:
-    """Technique and tactic names from a local STIX bundle, when one is configured."""
-    path = os.environ.get(ATTACK_STIX_ENV)
-    if not path or not os.path.isfile(path):
-        return {}, {}
-    from sigma.data import mitre_attack  # pySigma's loader; reads a file path without network
+@lru_cache(maxsize=2)
+def _names(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    tactics, techniques = _read_bundle(path)
+    return techniques, {short: name for short, (_tid, name) in tactics.items()}
 
-    mitre_attack.set_url(path)
-    techniques = dict(mitre_attack.mitre_attack_techniques)
-    tactic_names = {short: TACTICS.get(short, (tid, short))[1] for tid, short in mitre_attack.mitre_attack_tactics.items()}
-    return techniques, tactic_names
+
+def _stix_names() -> tuple[dict[str, str], dict[str, str]]:
+    return _names(stix_path()) if not is_subset() else ({}, {})
 
 
 def technique_name(tid: str) -> str:

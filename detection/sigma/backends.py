@@ -130,10 +130,10 @@ _BACKENDS: dict[str, type[TextQueryBackend]] = {
 }
 
 
-def backend_for(dialect: str) -> TextQueryBackend:
+def backend_for(dialect: str, placeholders: dict[str, list[str]] | None = None) -> TextQueryBackend:
     """A fresh backend with a fresh pipeline (pySigma keeps per-conversion state in both)."""
     try:
         cls = _BACKENDS[dialect]
     except KeyError:
         raise ValueError(f"unknown store dialect {dialect!r}; known: {', '.join(DIALECTS)}") from None
-    return cls(processing_pipeline=ecs_pipeline())
+    return cls(processing_pipeline=ecs_pipeline(placeholders))

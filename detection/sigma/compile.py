@@ -16,7 +16,7 @@ import copy
 import hashlib
 import re
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from sigma.collection import SigmaCollection
 from sigma.correlations import SigmaCorrelationCondition, SigmaCorrelationRule
@@ -27,9 +27,11 @@ from sigma.rule import SigmaDetection, SigmaDetectionItem, SigmaRule
 from detection.model import CompiledRule, Condition, Correlation, RuleSet
 from detection.sigma import attack
 from detection.sigma.backends import DIALECTS, backend_for
-from detection.sigma.loader import AnyRule, Loaded, load, reason
+from detection.sigma.loader import AnyRule, Loaded, load, reason, rule_dirs
 from detection.sigma.pipeline import ecs_pipeline, rule_source
-from soc.errors import RuleError
+from detection.sigma.placeholders import load_placeholders, placeholder_dirs
+from detection.sigma.validate import rule_key, validate_rules
+from soc.errors import ConfigError, RuleError
 from soc.incidents import Severity
 
 _SIGMA_SECTIONS = ("correlation", "filter")  # pySigma also lists these among custom attributes
@@ -39,32 +41,61 @@ _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-def load_ruleset(dirs: Sequence[Path | str] | None = None, dialects: Sequence[str] = DIALECTS) -> RuleSet:
-    """Every rule under `dirs` (default `$SOC_RULES`, else the repo's rules/), compiled for each dialect."""
+def load_ruleset(
+    dirs: Sequence[Path | str] | None = None,
+    dialects: Sequence[str] = DIALECTS,
+    placeholders: Mapping[str, list[str]] | None = None,
+) -> RuleSet:
+    """Every rule under `dirs` (default `$SOC_RULES`, else the repo's rules/), compiled for each dialect.
+
+    `placeholders` are the `|expand` lists; by default they are read from the placeholder folders
+    (placeholders.py). Each rule carries pySigma's validator findings in `warnings`.
+    """
     loaded = load(dirs)
     errors = list(loaded.errors)
+    if placeholders is None:
+        placeholders = _read_placeholders(rule_dirs(dirs), errors)
+    warnings = validate_rules(loaded.rules)
     rules = _link(loaded, errors)
     compiled = [_metadata(r, loaded.filters) for r in rules]
+    for r, out in zip(rules, compiled):
+        out.warnings = list(warnings.get(rule_key(r), []))
     for dialect in dialects:
-        _convert_all(rules, compiled, dialect)
+        _convert_all(rules, compiled, dialect, dict(placeholders))
     _finish_correlations(rules, compiled, dialects)
     return RuleSet(rules=compiled, errors=[(_where(e), e.cause) for e in errors])
+
+
+def _read_placeholders(dirs: list[Path], errors: list[RuleError]) -> dict[str, list[str]]:
+    try:
+        return load_placeholders(placeholder_dirs(dirs))
+    except ConfigError as exc:  # a broken list file is reported; rules using it then fail to convert
+        errors.append(RuleError(exc.key, exc.cause))
+        return {}
 
 
 def conversion_report(ruleset: RuleSet, dialects: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
     """Per dialect: how many rules there are, how many converted, and why each other did not.
 
     Files that failed to load count as failures of every dialect (`rule` is then path:line).
+    Each dialect also lists the validators' `warnings` (`[{"rule", "warning"}]`, the same for
+    every dialect), which never count as failures.
     """
     if dialects is None:
         seen = {d for r in ruleset.rules for d in (*r.queries, *r.errors)}
         dialects = [d for d in DIALECTS if d in seen] + sorted(seen - set(DIALECTS)) or list(DIALECTS)
     report: dict[str, dict[str, Any]] = {}
+    warnings = [{"rule": f"{r.title} ({r.path})", "warning": w} for r in ruleset.rules for w in r.warnings]
     for d in dialects:
         failed = [{"rule": f"{r.title} ({r.path})", "reason": r.errors[d]} for r in ruleset.rules if d in r.errors]
         failed += [{"rule": where, "reason": why} for where, why in ruleset.errors]
         converted = sum(1 for r in ruleset.rules if d not in r.errors and (d in r.queries or r.is_correlation))
-        report[d] = {"total": len(ruleset.rules) + len(ruleset.errors), "converted": converted, "failed": failed}
+        report[d] = {
+            "total": len(ruleset.rules) + len(ruleset.errors),
+            "converted": converted,
+            "failed": failed,
+            "warnings": warnings,
+        }
     return report
 
 
@@ -223,9 +254,9 @@ def rule_fields(rule: SigmaRule) -> set[str]:
     return out
 
 
-def _convert_all(rules: list[AnyRule], compiled: list[CompiledRule], dialect: str) -> None:
+def _convert_all(rules: list[AnyRule], compiled: list[CompiledRule], dialect: str, placeholders: dict[str, list[str]]) -> None:
     copies: list[AnyRule] = copy.deepcopy(rules)  # pySigma's pipeline edits rules in place
-    backend = backend_for(dialect)
+    backend = backend_for(dialect, placeholders)
     for rule, out in zip(copies, compiled):
         if not isinstance(rule, SigmaRule):
             continue

@@ -20,6 +20,7 @@ from sigma.exceptions import SigmaError, SigmaRuleLocation
 from sigma.filters import SigmaFilter
 from sigma.rule import SigmaRule
 
+from detection.sigma.placeholders import PLACEHOLDER_FOLDER
 from soc.errors import RuleError
 
 RULES_ENV = "SOC_RULES"
@@ -55,14 +56,18 @@ def rule_tests_path(rule_path: Path) -> Path | None:
 
 
 def iter_rule_files(dirs: Iterable[Path]) -> Iterable[Path]:
-    """Every rule YAML file under the folders (a file given directly counts too), sorted."""
+    """Every rule YAML file under the folders (a file given directly counts too), sorted.
+
+    Hidden folders and `placeholders/` (lists for `|expand`, not rules) are skipped.
+    """
     for d in dirs:
         if d.is_file():
             yield d
             continue
         files = [p for p in d.rglob("*") if p.suffix in RULE_SUFFIXES and p.is_file()]
         for p in sorted(files):
-            if is_test_file(p) or any(part.startswith(".") for part in p.relative_to(d).parts):
+            parts = p.relative_to(d).parts
+            if is_test_file(p) or any(part.startswith(".") for part in parts) or PLACEHOLDER_FOLDER in parts[:-1]:
                 continue
             yield p
 

@@ -12,6 +12,8 @@ Elasticsearch:
 5. a condition restricting the rule to its stream is added (`event.dataset`, `winlog.channel`
    + `winlog.event_id`, ...);
 6. a rule whose log source we do not collect fails with that reason.
+
+Before 1., `|expand` placeholders are replaced by the configured lists (placeholders.py).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from sigma.processing.transformations import (
 )
 from sigma.rule import SigmaRule
 
+from detection.sigma.placeholders import ListPlaceholderTransformation
 from detection.sigma.sources import (
     INT_FIELDS,
     NOT_COLLECTED,
@@ -82,6 +85,11 @@ class NotCollectedCondition(RuleProcessingCondition):
 
     def match(self, rule: SigmaRule | SigmaCorrelationRule) -> bool:
         return isinstance(rule, SigmaRule) and rule_source(rule) is None
+
+
+def _placeholder_items() -> list[ProcessingItem]:
+    # First, so the values it brings in are mapped and typed like values written in the rule.
+    return [ProcessingItem(identifier="soc_placeholders", transformation=ListPlaceholderTransformation())]
 
 
 def _keyword_items() -> list[ProcessingItem]:
@@ -197,12 +205,17 @@ def _failure_items() -> list[ProcessingItem]:
     ]
 
 
-def ecs_pipeline() -> ProcessingPipeline:
-    """A fresh pipeline (pySigma pipelines keep per-rule state, so build one per conversion)."""
+def ecs_pipeline(placeholders: dict[str, list[str]] | None = None) -> ProcessingPipeline:
+    """A fresh pipeline (pySigma pipelines keep per-rule state, so build one per conversion).
+
+    `placeholders` are the lists `|expand` placeholders take their values from (placeholders.py).
+    """
     return ProcessingPipeline(
         name=PIPELINE_NAME,
         priority=20,
+        vars=dict(placeholders or {}),
         items=_failure_items()
+        + _placeholder_items()
         + _keyword_items()
         + _mapping_items()
         + [_windows_prefix_item()]
