@@ -254,7 +254,8 @@ def detect(lazy: _Lazy, once: bool, as_json: bool) -> None:
     for where, reason in ruleset.errors:
         click.echo(f"rule error: {where}: {reason}", err=True)
     summary = run_once(lazy.store, ruleset, now=_now(), overlap_seconds=s.detection.overlap_seconds,
-                       suppression_seconds=s.detection.suppression_seconds, evidence_cap=s.detection.evidence_cap)
+                       suppression_seconds=s.detection.suppression_seconds, evidence_cap=s.detection.evidence_cap,
+                       notify=_notify_hook(lazy))
     if as_json:
         _out_json(summary.as_dict())
     else:
@@ -283,11 +284,18 @@ def serve(lazy: _Lazy, interval: int | None, max_concurrent: int | None) -> None
         store=lazy.store, ruleset=ruleset, overlap_seconds=s.detection.overlap_seconds,
         suppression_seconds=s.detection.suppression_seconds, evidence_cap=s.detection.evidence_cap,
         interval_override=interval, max_concurrent=max_concurrent or s.detection.max_concurrent,
-        on_run=_report_run, housekeeping=_housekeeping(lazy),
+        on_run=_report_run, housekeeping=_housekeeping(lazy), notify=_notify_hook(lazy),
     )
     click.echo(f"serving {len(ruleset.rules)} rules on {s.store.url}", err=True)
     run_schedule(ctx, stop)
     click.echo("stopped", err=True)
+
+
+def _notify_hook(lazy: _Lazy) -> Any:
+    """Announces high and critical incidents through the configured webhook / e-mail (None if none)."""
+    from detection.notify import dispatch_from
+
+    return dispatch_from(lazy.settings, lazy.store)
 
 
 def _report_run(record: Any) -> None:
@@ -396,6 +404,32 @@ def rules_convert(lazy: _Lazy, dirs: tuple[str, ...], report: bool, as_json: boo
         click.echo(f"{backend}: {r['converted']}/{r['total']} converted")
         for f in r["failed"]:
             click.echo(f"  {f['rule']}: {f['reason']}")
+    warnings = next(iter(rep.values()), {}).get("warnings", [])
+    for w in warnings:
+        click.echo(f"warning: {w['rule']}: {w['warning']}")
+
+
+@rules.command("validate")
+@click.argument("dirs", nargs=-1, type=click.Path(exists=True, file_okay=False))
+@click.option("--json", "as_json", is_flag=True)
+@pass_lazy
+def rules_validate(lazy: _Lazy, dirs: tuple[str, ...], as_json: bool) -> None:
+    """Load and validate rules with pySigma's validators; exit 1 when a rule has an error (not on warnings)."""
+    from detection.sigma.compile import load_ruleset
+
+    ruleset = load_ruleset([Path(d) for d in dirs] if dirs else list(lazy.settings.detection.rules))
+    errors = [{"where": where, "reason": why} for where, why in ruleset.errors]
+    warnings = [{"rule": r.title, "path": r.path, "warning": w} for r in ruleset.rules for w in r.warnings]
+    if as_json:
+        _out_json({"rules": len(ruleset.rules), "errors": errors, "warnings": warnings})
+    else:
+        for e in errors:
+            click.echo(f"error: {e['where']}: {e['reason']}")
+        for w in warnings:
+            click.echo(f"warning: {w['path']}: {w['rule']}: {w['warning']}")
+        click.echo(f"{len(ruleset.rules)} rules, {len(errors)} errors, {len(warnings)} warnings")
+    if errors:
+        sys.exit(1)
 
 
 @rules.command("backtest")
@@ -517,7 +551,8 @@ def _run_demo(lazy: _Lazy, days: int, seed: int) -> dict[str, Any]:
     # the demo's own environment (its mail relay) is tuned with filters kept beside the demo
     ruleset = load_ruleset([*s.detection.rules, REPO_ROOT / "demo" / "filters"])
     run_once(store, ruleset, now=_now(), overlap_seconds=s.detection.overlap_seconds,
-             suppression_seconds=s.detection.suppression_seconds, evidence_cap=s.detection.evidence_cap)
+             suppression_seconds=s.detection.suppression_seconds, evidence_cap=s.detection.evidence_cap,
+             notify=_notify_hook(lazy))
     found = store.list_incidents(IncidentFilter(limit=100000))
     truth = json.loads(Path(sim.ground_truth).read_text())
     attackers = {a["entity"]["source.ip"] for a in truth}
