@@ -21,14 +21,16 @@ that straddles `start` is seen whole; only windows that fire at or after `start`
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Collection, Iterable, Iterator
+from typing import Any, Callable, Collection, Iterable, Iterator, Sequence
 
 from detection.correlation import WINDOW_KEY, Window, correlate, fold
 from detection.incidents import RuleAlert, apply_alerts
 from detection.model import CompiledRule, RuleSet
+from detection.overrides import effective, is_enabled, overrides
 from detection.runs import RunRecord, save_run
 from soc.errors import RuleError
 from soc.events import Event, format_ts, now_utc, parse_ts
@@ -42,6 +44,10 @@ SECURITY_LEVEL_FIELDS = ("soc.asset.security_level", "destination.soc.asset.secu
 _RAISING = {"high", "critical"}
 _RAISING_LEVEL = 4
 _MAX_CHAIN = 8  # correlations referencing correlations: deeper than this is a loop
+
+# Called after each rule run with the incidents it created or changed (maybe none), once they
+# are saved (e.g. `detection.notify.Dispatch`). It should not raise; if it does, the run is unaffected.
+NotifyHook = Callable[[Sequence[Incident]], None]
 
 
 @dataclass
@@ -115,19 +121,22 @@ def run_once(
     suppression_seconds: int = 3600,
     evidence_cap: int = 1000,
     rule_ids: Collection[str] | None = None,
+    notify: NotifyHook | None = None,
 ) -> RunSummary:
     """Run every enabled rule (or those of `rule_ids`) from its checkpoint to `now`; alerts become incidents.
 
+    Enabled means the admin's switch when one is set (detection.overrides), else the rule's own.
     An error in one rule is recorded in its run record and the other rules still run.
     """
     summary = RunSummary(now=format_ts(now))
     earliest: list[datetime | None] = []  # looked up once, only when a rule has no checkpoint
+    switches = overrides(store)
     for rule in ruleset.rules:
-        if not rule.enabled or not rule.generate or (rule_ids is not None and rule.id not in rule_ids):
+        if not effective(rule, switches) or not rule.generate or (rule_ids is not None and rule.id not in rule_ids):
             continue
         record, incidents = run_rule_once(store, rule, ruleset, now, overlap_seconds, first_start,
                                           suppression_seconds=suppression_seconds, evidence_cap=evidence_cap,
-                                          _earliest=earliest)
+                                          notify=notify, _earliest=earliest, _checked=True)
         summary.runs.append(record)
         summary.incidents.extend(incidents)
     return summary
@@ -143,7 +152,9 @@ def run_rule_once(
     *,
     suppression_seconds: int = 3600,
     evidence_cap: int = 1000,
+    notify: NotifyHook | None = None,
     _earliest: list[datetime | None] | None = None,
+    _checked: bool = False,
 ) -> tuple[RunRecord, list[Incident]]:
     """One scheduled run of one rule: [checkpoint - overlap, now) (or from `first_start`, else the
     earliest stored event), incidents saved, then the checkpoint `rule:<id>` moves to `now`.
@@ -151,9 +162,13 @@ def run_rule_once(
     The checkpoint moves only after the incidents are saved, so a crash re-runs the window and
     incidents do not double. Never raises: the error is in the run record, which is saved too.
     Callers must not run the same rule twice at the same time (the scheduler: one instance per rule).
+    A disabled rule (detection.overrides) does nothing: no record saved, no checkpoint moved.
     """
     t0 = time.perf_counter()
     record = RunRecord(rule_id=rule.id, start=None, end=format_ts(now), ran_at=format_ts(now_utc()))
+    if not _checked and not is_enabled(store, rule):
+        record.note = "the rule is disabled"
+        return record, []
     incidents: list[Incident] = []
     try:
         cp_key = f"rule:{rule.id}"
@@ -177,6 +192,11 @@ def run_rule_once(
         save_run(store, record)
     except Exception:  # noqa: BLE001 - a record that cannot be saved must not stop detection
         pass
+    if notify is not None:
+        try:
+            notify(incidents)  # after the checkpoint: a failed notification never re-runs or undoes detection
+        except Exception:  # noqa: BLE001
+            logging.getLogger("soc.notify").exception("notifying incidents of %s failed", rule.id)
     return record, incidents
 
 

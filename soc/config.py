@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from soc.errors import ConfigError
+from soc.incidents import Severity
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RULES = REPO_ROOT / "rules"
@@ -46,10 +47,30 @@ class DetectionSettings:
 
 
 @dataclass(frozen=True)
+class NotifySettings:
+    """`[notify]`: who hears about high and critical incidents (see docs/notify.md)."""
+
+    min_severity: Severity = Severity.HIGH
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str | None = None
+    smtp_to: tuple[str, ...] = ()
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    console_url: str | None = None
+    timeout_seconds: int = 10
+    attempts: int = 3
+
+
+@dataclass(frozen=True)
 class Settings:
     home: Path
     store: StoreSettings
     detection: DetectionSettings = field(default_factory=DetectionSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
     timezone: str = "Asia/Ho_Chi_Minh"
     language: str = "vi"
     retention_days: Mapping[str, int] = field(default_factory=dict)
@@ -60,7 +81,7 @@ class Settings:
     source_path: Path | None = None  # the TOML file it came from, if any
 
 
-_SECTIONS = {"home", "store", "detection", "timezone", "language", "retention", "sources", "enrichment", "ui"}
+_SECTIONS = {"home", "store", "detection", "timezone", "language", "retention", "sources", "enrichment", "ui", "notify"}
 
 
 def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -123,6 +144,7 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         detection=detection,
         timezone=tz,
         language=language,
+        notify=_notify(raw, env, detection.webhook_url),
         retention_days=retention,
         retention_default_days=_positive(ret_raw, "retention.default_days", None) if "default_days" in ret_raw else None,
         sources=tuple(sources),
@@ -130,6 +152,80 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         indicators_file=_opt_path(enrich, "enrichment.indicators"),
         source_path=Path(path).resolve() if path else None,
     )
+
+
+_NOTIFY_KEYS = {f for f in NotifySettings.__dataclass_fields__}
+
+
+def _notify(raw: Mapping[str, Any], env: Mapping[str, str], detection_webhook: str | None) -> NotifySettings:
+    """`[notify]`, with secrets allowed from the environment (SOC_WEBHOOK_SECRET, SOC_SMTP_PASSWORD, ...).
+    `detection.webhook_url` (the older place) is used when `notify.webhook_url` is not set."""
+    n = _table(raw, "notify")
+    unknown = set(n) - _NOTIFY_KEYS
+    if unknown:
+        raise ConfigError(f"notify.{sorted(unknown)[0]}", "unknown setting")
+    level = env.get("SOC_NOTIFY_MIN_SEVERITY") or _get(n, "notify.min_severity", str, "high")
+    if level not in {s.value for s in Severity}:
+        raise ConfigError("notify.min_severity", f"must be one of {', '.join(s.value for s in Severity)}")
+    from_detection = not env.get("SOC_WEBHOOK_URL") and not n.get("webhook_url")
+    webhook_key = "detection.webhook_url" if from_detection else "notify.webhook_url"
+    webhook = env.get("SOC_WEBHOOK_URL") or _get(n, "notify.webhook_url", str, None) or detection_webhook
+    console_key = "notify.console_url" if n.get("console_url") else "ui.base_url"
+    console = _get(n, "notify.console_url", str, None) or _get(_table(raw, "ui"), "ui.base_url", str, None)
+    notify = NotifySettings(
+        min_severity=Severity(level),
+        webhook_url=_http_url(webhook, webhook_key),
+        webhook_secret=env.get("SOC_WEBHOOK_SECRET") or _get(n, "notify.webhook_secret", str, None),
+        smtp_host=env.get("SOC_SMTP_HOST") or _get(n, "notify.smtp_host", str, None),
+        smtp_port=_port(n.get("smtp_port", 25)),
+        smtp_from=_get(n, "notify.smtp_from", str, None),
+        smtp_to=_addresses(n.get("smtp_to", [])),
+        smtp_starttls=_get(n, "notify.smtp_starttls", bool, False),
+        smtp_username=env.get("SOC_SMTP_USERNAME") or _get(n, "notify.smtp_username", str, None),
+        smtp_password=env.get("SOC_SMTP_PASSWORD") or _get(n, "notify.smtp_password", str, None),
+        console_url=_http_url(console, console_key),
+        timeout_seconds=_positive(n, "notify.timeout_seconds", 10),
+        attempts=_positive(n, "notify.attempts", 3),
+    )
+    _check_smtp(notify)
+    return notify
+
+
+def _http_url(value: str | None, key: str) -> str | None:
+    if not value:
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(key, f"must be an http:// or https:// URL with a host, got {value!r}")
+    return value
+
+
+def _port(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 65536:
+        raise ConfigError("notify.smtp_port", "must be a port number (1-65535)")
+    return value
+
+
+def _addresses(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and "@" in v.strip("@") for v in value):
+        raise ConfigError("notify.smtp_to", "must be a list of e-mail addresses")
+    return tuple(v.strip() for v in value)
+
+
+def _check_smtp(n: NotifySettings) -> None:
+    if not n.smtp_host:
+        return
+    if not n.smtp_to:
+        raise ConfigError("notify.smtp_to", "needs at least one recipient when notify.smtp_host is set")
+    if not n.smtp_from or "@" not in n.smtp_from:
+        raise ConfigError("notify.smtp_from", "needs a sender address when notify.smtp_host is set")
+    if bool(n.smtp_username) != bool(n.smtp_password):
+        raise ConfigError("notify.smtp_password" if n.smtp_username else "notify.smtp_username",
+                          "smtp_username and smtp_password go together")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
