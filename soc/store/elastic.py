@@ -271,14 +271,7 @@ class ElasticStore(Store):
             }
             for name, (patterns, mappings) in templates.items():
                 tname = self._idx(name)
-                try:
-                    have = self._es.indices.get_index_template(name=tname)["index_templates"]
-                    current = have[0]["index_template"].get("version") if have else None
-                except NotFoundError:
-                    current = None
-                except (ApiError, ESConnectionError, TransportError) as exc:
-                    self._raw_call("template check", _reraise, exc)
-                if current == TEMPLATE_VERSION:
+                if self._template_version(tname) == TEMPLATE_VERSION:
                     continue
                 self._raw_call(
                     f"index template {tname}",
@@ -291,6 +284,16 @@ class ElasticStore(Store):
                     meta={"description": "SOC store (soc/store/elastic.py)"},
                 )
             self._ready = True
+
+    def _template_version(self, name: str) -> int | None:
+        try:
+            have = self._raw_call("template check", self._es.indices.get_index_template, name=name)
+        except StoreError as exc:
+            if isinstance(exc.__cause__, NotFoundError):
+                return None
+            raise
+        templates = have["index_templates"]
+        return templates[0]["index_template"].get("version") if templates else None
 
     def _query(self, query: Query, start: datetime | None, end: datetime | None, dataset: str | None = None) -> dict:
         must: list[dict[str, Any]] = []
@@ -783,6 +786,3 @@ def _api_reason(exc: ApiError) -> str:
         return f"{root.get('type')}: {root.get('reason')}"
     return str(exc.message)
 
-
-def _reraise(exc: BaseException) -> None:
-    raise exc
