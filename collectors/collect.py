@@ -4,7 +4,7 @@ One thread per source (file tail, syslog listener, drop folder) parses records a
 batches to the one `Delivery` thread, which writes them to the store or, while the store is
 down, to the on-disk buffer under `SOC_HOME/buffer`. A stats thread persists each source's
 counters to the store every few seconds as checkpoint `source:<name>` (read back by
-`collectors.status`). Stopping (the stop event, set by SIGTERM/SIGINT in the CLI) stops the
+`soc.sources`). Stopping (the stop event, set by SIGTERM/SIGINT in the CLI) stops the
 sources, flushes what they hold, delivers (or buffers) it, commits offsets and writes the
 final stats.
 
@@ -30,13 +30,10 @@ from collectors.shipper import Delivery, SourceStats
 from soc.config import Settings
 from soc.errors import ConfigError, SocError, StoreError
 from soc.events import format_ts, now_utc
+from soc.sources import CHECKPOINT_PREFIX, DEFAULT_EXPECTED_INTERVAL, DELIVERY_CHECKPOINT
 from soc.store.base import Store
 
 log = logging.getLogger(__name__)
-
-DEFAULT_EXPECTED_INTERVAL = 900  # seconds of silence before a source counts as silent
-CHECKPOINT_PREFIX = "source:"
-DELIVERY_CHECKPOINT = "collector:delivery"
 
 
 class Source(Protocol):
