@@ -22,7 +22,6 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Mapping, Protocol
 
 from collectors.buffer import DiskBuffer
