@@ -6,7 +6,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from detection.incidents import RuleAlert, apply_alerts
-from soc.events import format_ts
+from detection.model import CompiledRule, Condition, Correlation, RuleSet
+from soc.events import event_id, format_ts
 from soc.incidents import Incident, Severity
 
 T0 = datetime(2026, 11, 20, 1, 0, 0, tzinfo=timezone.utc)
@@ -34,3 +35,28 @@ def raise_incident(store: Any, ip: str, secs: list[float], severity: Severity = 
 
 def audit(store: Any, incident_id: str) -> list[tuple[str, str, dict]]:
     return [(a.actor, a.action, a.detail) for a in store.list_audit(incident_id) if a.actor == "notify"]
+
+
+def failures(ip: str, n: int, step: float = 1.0) -> list[dict[str, Any]]:
+    """`n` failed SSH logins from `ip`, one per `step` seconds from T0."""
+    out = []
+    for i in range(n):
+        ts = format_ts(at(i * step))
+        out.append({"@timestamp": ts, "event.id": event_id("test:sshd", f"{ts}|{ip}|{i}"),
+                    "event.dataset": "sshd.auth", "event.category": ["authentication"],
+                    "event.outcome": "failure", "source.ip": ip, "user.name": "root"})
+    return out
+
+
+def brute_force_ruleset(threshold: int = 5) -> RuleSet:
+    """A base rule for failed logins and a high-severity event_count correlation over it."""
+    base = CompiledRule(id="ssh_fail", name="ssh_fail", title="SSH failure", level=Severity.LOW,
+                        path="rules/ssh_fail.yml", generate=False, group_by=["source.ip"],
+                        queries={"sqlite": "`event.dataset` = 'sshd.auth' AND `event.outcome` = 'failure'"})
+    brute = CompiledRule(
+        id="ssh_brute", name="ssh_brute", title="SSH brute force", level=Severity.HIGH, path="rules/ssh_brute.yml",
+        attack_techniques=["T1110.001"], group_by=["source.ip"],
+        correlation=Correlation(type="event_count", rule_refs=["ssh_fail"], group_by=["source.ip"],
+                                timespan_seconds=60, condition=Condition("gte", threshold)),
+    )
+    return RuleSet(rules=[base, brute])
