@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 from soc.events import parse_ts
@@ -26,3 +27,16 @@ def local_time(value: str | datetime | None, seconds: bool = False) -> str:
 def entity_text(entity: dict) -> str:
     """The grouping entity as one line, e.g. 'source.ip=1.2.3.4'."""
     return ", ".join(f"{k}={v}" for k, v in sorted(entity.items()))
+
+
+def duration_text(seconds: float | None, tr: Callable[..., str]) -> str:
+    """A span as its two largest units, e.g. '2 giờ 5 phút' / '2 h 5 min'; '' when unknown."""
+    if seconds is None:
+        return ""
+    left = int(max(0, round(seconds)))
+    parts = []
+    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60), ("seconds", 1)):
+        if left >= size or (unit == "seconds" and not parts):
+            parts.append(tr(f"unit.{unit}", n=left // size))
+            left %= size
+    return " ".join(parts[:2])

@@ -11,10 +11,16 @@ from typing import Any, Callable, Sequence
 
 import pandas as pd
 
+from detection.backtest import BacktestResult
+from detection.model import CompiledRule
+from detection.ruleedit import Problem
+from detection.ruletest import RuleTestResult
+from detection.runs import RunRecord
 from soc.events import Event
-from soc.incidents import AuditEntry, Incident
-from soc.store.base import User
-from ui.format import entity_text, local_time
+from soc.incidents import AuditEntry, Incident, Status
+from soc.posture import Posture, severity_order
+from soc.store.base import DeadLetter, User
+from ui.format import duration_text, entity_text, local_time
 
 Translate = Callable[..., str]
 
@@ -150,3 +156,180 @@ def users(items: Sequence[User], tr: Translate) -> pd.DataFrame:
     ]
     columns = ["username", "display_name", "role", "language", "active"]
     return pd.DataFrame(rows, columns=[tr(f"col.{c}") for c in columns])
+
+
+# --- rules ----------------------------------------------------------------------------------
+BACKENDS: tuple[str, ...] = ("sqlite", "elasticsearch")
+
+
+def rule_description(rule: CompiledRule, lang: str) -> str:
+    """The description in the console's language, else the other one."""
+    first, second = (rule.description_vi, rule.description) if lang == "vi" else (rule.description, rule.description_vi)
+    return (first or second or "").strip()
+
+
+def conversion(rule: CompiledRule, backend: str, tr: Translate) -> str:
+    if backend in rule.errors:
+        return tr("rules.not_converted", reason=rule.errors[backend])
+    return tr("rules.converted")
+
+
+def _window(record: RunRecord) -> str:
+    return f"{local_time(record.start, seconds=True) or '…'} → {local_time(record.end, seconds=True)}"
+
+
+def rules(
+    items: Sequence[CompiledRule], enabled: Callable[[CompiledRule], bool], last: dict[str, RunRecord],
+    tr: Translate, lang: str,
+) -> pd.DataFrame:
+    rows = []
+    for r in items:
+        run = last.get(r.id)
+        rows.append({
+            tr("col.title"): r.title,
+            tr("col.level"): tr(f"severity.{r.level.value}"),
+            tr("col.techniques"): ", ".join(r.attack_techniques),
+            tr("col.enabled"): tr("yes") if enabled(r) else tr("no"),
+            **{tr(f"col.{b}"): conversion(r, b, tr) for b in BACKENDS},
+            tr("col.last_run"): local_time(run.ran_at) if run else "",
+            tr("col.hits"): run.hits if run else None,
+            tr("col.run_error"): (run.error or "") if run else "",
+            tr("col.description"): rule_description(r, lang),
+            tr("col.id"): r.id,
+        })
+    columns = ["title", "level", "techniques", "enabled", *BACKENDS, "last_run", "hits", "run_error", "description", "id"]
+    return pd.DataFrame(rows, columns=[tr(f"col.{c}") for c in columns])
+
+
+def rule_fields(rule: CompiledRule, enabled: bool, tr: Translate, lang: str) -> pd.DataFrame:
+    pairs: list[tuple[str, str]] = [
+        (tr("field.rule_id"), rule.id),
+        (tr("col.level"), tr(f"severity.{rule.level.value}")),
+        (tr("col.enabled"), tr("yes") if enabled else tr("no")),
+        (tr("field.file"), rule.path),
+        (tr("col.techniques"), ", ".join(rule.attack_techniques)),
+        (tr("field.tactics"), ", ".join(rule.attack_tactics)),
+        (tr("field.group_by"), ", ".join(rule.group_by)),
+        (tr("field.interval"), str(rule.interval_seconds)),
+        (tr("field.correlation"), rule.correlation.type if rule.correlation else ""),
+        (tr("field.raises"), tr("yes") if rule.generate else tr("no")),
+        *((tr(f"col.{b}"), conversion(rule, b, tr)) for b in BACKENDS),
+        (tr("field.description"), rule_description(rule, lang)),
+    ]
+    return pd.DataFrame([p for p in pairs if p[1]], columns=[tr("col.field"), tr("col.value")])
+
+
+def load_errors(errors: Sequence[tuple[str, str]], tr: Translate) -> pd.DataFrame:
+    return pd.DataFrame(list(errors), columns=[tr("col.where"), tr("col.reason")])
+
+
+def problems(items: Sequence[Problem], tr: Translate) -> pd.DataFrame:
+    rows = [(p.line if p.line is not None else "", p.message) for p in items]
+    return pd.DataFrame(rows, columns=[tr("col.line"), tr("col.reason")])
+
+
+def rule_tests(results: Sequence[RuleTestResult], tr: Translate) -> pd.DataFrame:
+    rows = []
+    for r in results:
+        detail = r.error or "; ".join(f.describe() for f in r.failures)
+        rows.append((r.dialect, tr(f"test.{r.status}"), r.checked, detail))
+    return pd.DataFrame(rows, columns=[tr("col.backend"), tr("col.result"), tr("col.checked"), tr("col.detail")])
+
+
+def backtest_days(result: BacktestResult, tr: Translate) -> pd.DataFrame:
+    rows = [(_dmy(day), n) for day, n in result.per_day]
+    return pd.DataFrame(rows, columns=[tr("col.day"), tr("col.hits")])
+
+
+def backtest_chart(result: BacktestResult, tr: Translate) -> pd.DataFrame:
+    """Per-day hits with real dates, so the chart orders and spaces the days as a calendar."""
+    rows = [(pd.Timestamp(day), n) for day, n in result.per_day]
+    return pd.DataFrame(rows, columns=[tr("col.day"), tr("col.hits")])
+
+
+def backtest_keys(result: BacktestResult, tr: Translate) -> pd.DataFrame:
+    rows = [(key.replace("|", ", "), n) for key, n in result.per_key]
+    return pd.DataFrame(rows, columns=[tr("col.entity"), tr("col.hits")])
+
+
+def _dmy(day: str) -> str:
+    """'2026-11-20' -> '20/11/2026'."""
+    y, m, d = day.split("-")
+    return f"{d}/{m}/{y}"
+
+
+def runs(records: Sequence[RunRecord], titles: dict[str, str], tr: Translate) -> pd.DataFrame:
+    rows = [
+        {
+            tr("col.ran_at"): local_time(r.ran_at, seconds=True),
+            tr("col.title"): titles.get(r.rule_id, r.rule_id),
+            tr("col.window"): _window(r),
+            tr("col.duration_ms"): r.duration_ms,
+            tr("col.hits"): r.hits,
+            tr("col.alerts"): r.alerts,
+            tr("col.incidents"): len(r.incidents),
+            tr("col.run_error"): r.error or "",
+            tr("col.note"): r.note or "",
+        }
+        for r in records
+    ]
+    columns = ["ran_at", "title", "window", "duration_ms", "hits", "alerts", "incidents", "run_error", "note"]
+    return pd.DataFrame(rows, columns=[tr(f"col.{c}") for c in columns])
+
+
+# --- sources and health ---------------------------------------------------------------------
+def sources(rows: Sequence[dict[str, Any]], tr: Translate) -> pd.DataFrame:
+    out = [
+        {
+            tr("col.source"): str(r.get("name", "")),
+            tr("col.type"): str(r.get("type") or ""),
+            tr("col.received"): r["received"],
+            tr("col.stored"): r["stored"],
+            tr("col.dead_lettered"): r["dead_lettered"],
+            tr("col.dropped"): r["dropped"],
+            tr("col.rate"): r.get("events_per_second"),
+            tr("col.last_event"): local_time(r.get("last_event_time")),
+            tr("col.lag"): duration_text(r.get("lag_seconds"), tr),
+            tr("col.silent"): tr("yes") if r["silent"] else tr("no"),
+            tr("col.running"): tr("yes") if r["running"] else tr("no"),
+        }
+        for r in rows
+    ]
+    columns = ["source", "type", "received", "stored", "dead_lettered", "dropped", "rate", "last_event", "lag",
+               "silent", "running"]
+    return pd.DataFrame(out, columns=[tr(f"col.{c}") for c in columns])
+
+
+def datasets(items: Sequence[tuple[str, int]], tr: Translate) -> pd.DataFrame:
+    return pd.DataFrame(list(items), columns=[tr("col.dataset"), tr("col.events")])
+
+
+def dead_letters(items: Sequence[DeadLetter], tr: Translate) -> pd.DataFrame:
+    rows = [(local_time(d.at, seconds=True), d.source, d.offset, d.reason, d.raw) for d in items]
+    columns = ["time", "source", "offset", "reason", "raw"]
+    return pd.DataFrame(rows, columns=[tr(f"col.{c}") for c in columns])
+
+
+# --- posture --------------------------------------------------------------------------------
+def severity_status(p: Posture, tr: Translate) -> pd.DataFrame:
+    """Rows: severities (critical first); columns: statuses, then the total."""
+    statuses = [s.value for s in Status]
+    rows = []
+    for sev in severity_order():
+        counts = [p.by_severity_status.get((sev, st), 0) for st in statuses]
+        rows.append([tr(f"severity.{sev}"), *counts, sum(counts)])
+    columns = [tr("col.severity"), *(tr(f"status.{s}") for s in statuses), tr("col.total")]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def incidents_per_day(p: Posture, tr: Translate, for_chart: bool = False) -> pd.DataFrame:
+    rows = [(pd.Timestamp(d) if for_chart else d.strftime("%d/%m/%Y"), n) for d, n in p.per_day]
+    return pd.DataFrame(rows, columns=[tr("col.day"), tr("col.incidents")])
+
+
+def top_rules(p: Posture, tr: Translate) -> pd.DataFrame:
+    return pd.DataFrame(p.top_rules, columns=[tr("col.title"), tr("col.incidents")])
+
+
+def top_sources(p: Posture, tr: Translate) -> pd.DataFrame:
+    return pd.DataFrame(p.top_sources, columns=[tr("col.source_ip"), tr("col.incidents"), tr("col.evidence")])

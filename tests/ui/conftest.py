@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +15,8 @@ from streamlit.testing.v1 import AppTest
 from soc import auth
 from soc.events import Event
 from soc.incidents import Incident, Severity, Status
-from soc.store.base import User
+from soc.store.base import Store, User
+from soc.store.elastic import ElasticStore
 from soc.store.sqlite import SQLiteStore
 
 APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
@@ -150,12 +155,20 @@ INCIDENTS = {
 EVIDENCE = {"ssh": SSH_EVENTS, "sqli": WEB_EVENTS, "scan": FW_EVENTS, "traversal": []}
 
 
+RULES = Path(__file__).resolve().parents[2] / "rules"
+# a few of our own rules (with their test events), copied so that edits stay in the test's folder
+RULE_FILES = [f"linux/sshd/{name}{suffix}" for name in ("ssh_auth_failure", "ssh_brute_force", "ssh_root_login")
+              for suffix in (".yml", ".tests.yml")]
+ROOT_LOGIN_ID = "794e1c8b-5a93-5df7-85a6-c1d768008d61"
+
+
 @dataclass
 class Console:
     """The seeded store plus the steps a person takes in the console."""
 
-    store: SQLiteStore
+    store: Store
     incidents: dict[str, Incident]
+    rules_dir: Path | None = None
     password: str = PASSWORD
     users: dict[str, str] = field(default_factory=lambda: dict(USERS))
     xss: str = XSS
@@ -165,7 +178,7 @@ class Console:
         return self.incidents[name].id
 
     def start(self) -> AppTest:
-        return AppTest.from_file(str(APP), default_timeout=30).run()
+        return AppTest.from_file(str(APP), default_timeout=60).run()
 
     def login(self, username: str, password: str = PASSWORD, at: AppTest | None = None) -> AppTest:
         at = at or self.start()
@@ -178,19 +191,60 @@ class Console:
         return at.switch_page("views/incident.py").run()
 
 
-@pytest.fixture
-def console(tmp_path, monkeypatch) -> Console:
-    db = tmp_path / "soc.db"
-    monkeypatch.setenv("SOC_STORE", f"sqlite:///{db}")
-    monkeypatch.setenv("SOC_HOME", str(tmp_path))
-    monkeypatch.delenv("SOC_CONFIG", raising=False)
-    store = SQLiteStore(str(db))
+def seed(store: Store) -> None:
+    """Users, incidents and their evidence events, as on every console test's store."""
     for name, role in USERS.items():
         store.save_user(User(username=name, password_hash=auth.hash_password(PASSWORD, rounds=4), role=role))
     for name, incident in INCIDENTS.items():
         store.write_events(EVIDENCE[name])
         store.save_incident(incident)
         store.add_evidence(incident.id, [e["event.id"] for e in EVIDENCE[name]], cap=1000)
-    yield Console(store=store, incidents=INCIDENTS)
+
+
+def copy_rules(folder: Path) -> Path:
+    for name in RULE_FILES:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(RULES / name, folder / name)
+    return folder
+
+
+@pytest.fixture
+def console(tmp_path, monkeypatch) -> Console:
+    db = tmp_path / "soc.db"
+    monkeypatch.setenv("SOC_STORE", f"sqlite:///{db}")
+    monkeypatch.setenv("SOC_HOME", str(tmp_path))
+    monkeypatch.delenv("SOC_CONFIG", raising=False)
+    monkeypatch.delenv("SOC_STORE_INDEX_PREFIX", raising=False)
+    rules_dir = copy_rules(tmp_path / "rules")
+    monkeypatch.setenv("SOC_RULES", str(rules_dir))
+    store = SQLiteStore(str(db))
+    seed(store)
+    yield Console(store=store, incidents=INCIDENTS, rules_dir=rules_dir)
     store.close()
 
+
+@pytest.fixture
+def es_console(es_url, tmp_path, monkeypatch) -> Console:
+    """The same seeded console on a real Elasticsearch node, under an index prefix of its own."""
+    prefix = f"ui{uuid.uuid4().hex[:10]}"
+    monkeypatch.setenv("SOC_STORE", es_url)
+    monkeypatch.setenv("SOC_STORE_INDEX_PREFIX", prefix)
+    monkeypatch.setenv("SOC_HOME", str(tmp_path))
+    monkeypatch.delenv("SOC_CONFIG", raising=False)
+    monkeypatch.setenv("SOC_RULES", str(copy_rules(tmp_path / "rules")))
+    store = ElasticStore(es_url, index_prefix=prefix)
+    seed(store)
+    try:
+        yield Console(store=store, incidents=INCIDENTS)
+    finally:
+        store.close()
+        _drop_indices(es_url, prefix)
+
+
+def _drop_indices(url: str, prefix: str) -> None:
+    """Remove this test's indices (the node may be shared through SOC_TEST_ES_URL); ES refuses wildcard deletes."""
+    with urllib.request.urlopen(f"{url}/_cat/indices/{prefix}-*?format=json", timeout=60) as resp:
+        names = [row["index"] for row in json.load(resp)]
+    if names:
+        req = urllib.request.Request(f"{url}/{','.join(names)}", method="DELETE")
+        urllib.request.urlopen(req, timeout=60).close()

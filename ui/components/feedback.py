@@ -27,14 +27,19 @@ def show_flash() -> None:
         st.success(message)
 
 
+def show_error(exc: BaseException) -> None:
+    """Why an action was refused: a translated sentence, then the error's own text (as text)."""
+    st.error(t(ERROR_KEYS.get(type(exc).__name__, "error.generic")))
+    st.text(str(exc))
+
+
 def act(action: Callable[..., Any], *args: Any, success: str) -> None:
     """Run `action(*args)`; on success remember `success` (an i18n key) and rerun, on a
     refused action show why and keep the page as it is."""
     try:
         action(*args)
     except SocError as exc:
-        st.error(t(ERROR_KEYS.get(type(exc).__name__, "error.generic")))
-        st.text(str(exc))
+        show_error(exc)
         return
     st.session_state[FLASH_KEY] = t(success)
     st.rerun()
