@@ -1,7 +1,13 @@
 """Log parsers: one module per format, all registered here.
 
-Use `get_parser(name)`, `detect_format(sample_lines)`, `available_formats()` and a
-`ParseContext` per source; see `base.py` for the contract.
+Use `get_parser(name)`, `detect_format(sample_lines)`, `available_formats()` and one
+`ParseContext` per source (file or listener); see `base.py` for the contract.
+
+Formats (name: datasets): syslog: syslog; sshd (aliases linux_auth, auth): sshd.auth,
+linux.auth, linux.syslog; nginx / apache_access / tomcat_access: *.access; apache_error,
+nginx_error; iis: iis.access; fortigate: fortigate.traffic/utm/event; iptables: iptables.log;
+pfsense: pfsense.log; cisco_asa: cisco.asa; paloalto: paloalto.traffic/threat;
+suricata: suricata.eve; zeek: zeek.<log>; winlog_json: windows.<channel>.
 """
 
 from __future__ import annotations
@@ -9,6 +15,20 @@ from __future__ import annotations
 from .base import ParseContext, Parser, available_formats, detect_format, get_parser, register
 
 # Importing a format module registers its parser.
-from . import syslog, linux_auth, web_access, apache_error, fortigate, iptables, pfsense, cisco_asa, paloalto, suricata, zeek, winlog_json, iis  # noqa: E402,F401,I001
+from . import (  # noqa: E402,F401,I001  isort: skip
+    syslog,
+    linux_auth,
+    web_access,
+    apache_error,
+    iis,
+    fortigate,
+    iptables,
+    pfsense,
+    cisco_asa,
+    paloalto,
+    suricata,
+    zeek,
+    winlog_json,
+)
 
 __all__ = ["ParseContext", "Parser", "available_formats", "detect_format", "get_parser", "register"]
