@@ -30,13 +30,16 @@ def entity_text(entity: dict) -> str:
 
 
 def duration_text(seconds: float | None, tr: Callable[..., str]) -> str:
-    """A span as its two largest units, e.g. '2 giờ 5 phút' / '2 h 5 min'; '' when unknown."""
+    """A span as its two largest units, e.g. '2 giờ 5 phút' / '2 h 5 min' (seconds only under a
+    minute); '' when unknown."""
     if seconds is None:
         return ""
     left = int(max(0, round(seconds)))
+    if left < 60:
+        return tr("unit.seconds", n=left)
     parts = []
-    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60), ("seconds", 1)):
-        if left >= size or (unit == "seconds" and not parts):
+    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if left >= size:
             parts.append(tr(f"unit.{unit}", n=left // size))
             left %= size
     return " ".join(parts[:2])

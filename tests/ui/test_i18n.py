@@ -17,6 +17,7 @@ ACTIONS = [
     "status", "assign", "comment", "auth.login", "auth.login_failed", "auth.locked",
     "user.create", "user.enable", "user.disable", "user.password",
     "rule.enable", "rule.disable", "rule.edit",  # detection.overrides, detection.ruleedit
+    "created", "reopened", "severity_raised", "notify.sent", "notify.failed",  # detection.incidents, notify
 ]
 # keys the tables build from codes: rule test outcomes, backends, units of time
 BUILT = ["test.passed", "test.failed", "test.error", "test.no_tests", "col.sqlite", "col.elasticsearch",
