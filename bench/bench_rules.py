@@ -1,9 +1,10 @@
 """Rules evaluated per second over a fixed event set, on each backend, beside one full read.
 
-One simulated day (fixed seed and start, ~50k events: firewall, sshd/auth, nginx) is parsed and
-ingested into the first backend and copied from it, same events and ids, into the other; then every rule that `soc serve` schedules from our rules/ (enabled and
-generating, correlations included: their hidden base rules are read inside them) runs once
-with `detection.engine.run_rule` over the whole range. Baseline, same run, same store: one full
+One simulated day (fixed seed and start, ~50k events: firewall, sshd/auth, nginx) is parsed
+and ingested into the first backend and copied from it (same events and ids) into the other.
+Then every rule that `soc serve` schedules from our rules/ (enabled and generating,
+correlations included: their hidden base rules are read inside them) runs once with
+`detection.engine.run_rule` over the whole range. Baseline, same run, same store: one full
 read of every event (`sum(1 for _ in store.iter_events())`), taken before and after the rule
 pass (the faster one is the baseline). The ratio says how many full reads one rule pass costs.
 
