@@ -7,9 +7,10 @@ config file) and shared by all sessions; SQLiteStore serialises its own access.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
@@ -196,9 +197,16 @@ def rule_tests(item: CompiledRule) -> list[RuleTestResult]:
 
 
 def backtest_rule(item: CompiledRule, days: int) -> BacktestResult:
-    """What the rule would have raised over the last `days` days (days counted in local time). Raises nothing."""
+    """What the rule would have raised over the last `days` x 24 hours, per local day. Raises nothing."""
     end = now_utc()
     return backtest(store(), item, ruleset(), end - timedelta(days=days), end, tz=load_settings().timezone)
+
+
+def local_days(days: int) -> tuple[date, date]:
+    """The first and last local calendar days the last `days` x 24 hours touch."""
+    zone = ZoneInfo(load_settings().timezone)
+    end = now_utc()
+    return (end - timedelta(days=days)).astimezone(zone).date(), end.astimezone(zone).date()
 
 
 def last_runs() -> dict[str, RunRecord]:

@@ -7,6 +7,7 @@ Streamlit's dataframe shows them as text.
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from typing import Any, Callable, Sequence
 
 import pandas as pd
@@ -241,9 +242,11 @@ def backtest_days(result: BacktestResult, tr: Translate) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[tr("col.day"), tr("col.hits")])
 
 
-def backtest_chart(result: BacktestResult, tr: Translate) -> pd.DataFrame:
-    """Per-day hits with real dates, so the chart orders and spaces the days as a calendar."""
-    rows = [(pd.Timestamp(day), n) for day, n in result.per_day]
+def backtest_chart(result: BacktestResult, start: date, end: date, tr: Translate) -> pd.DataFrame:
+    """Hits for every day from `start` to `end` (days without hits as 0), labelled dd/mm, in order."""
+    hits = dict(result.per_day)
+    days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    rows = [(d.strftime("%d/%m"), hits.get(d.isoformat(), 0)) for d in days]
     return pd.DataFrame(rows, columns=[tr("col.day"), tr("col.hits")])
 
 
@@ -323,7 +326,7 @@ def severity_status(p: Posture, tr: Translate) -> pd.DataFrame:
 
 
 def incidents_per_day(p: Posture, tr: Translate, for_chart: bool = False) -> pd.DataFrame:
-    rows = [(pd.Timestamp(d) if for_chart else d.strftime("%d/%m/%Y"), n) for d, n in p.per_day]
+    rows = [(d.strftime("%d/%m" if for_chart else "%d/%m/%Y"), n) for d, n in p.per_day]
     return pd.DataFrame(rows, columns=[tr("col.day"), tr("col.incidents")])
 
 

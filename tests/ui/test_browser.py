@@ -8,9 +8,12 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from conftest import ROOT_LOGIN_ID
+from test_pages import ROOT_LOGIN, _root_login
 
 pytestmark = pytest.mark.browser
 
@@ -105,3 +108,33 @@ def test_login_open_incident_and_hostile_log_text_stays_text(console, server, pa
     assert console.store.list_audit(console.id("ssh"))[-1].detail == {"text": f"Đã chặn {console.xss}"}
     assert page.get_by_label("Bình luận").input_value() == ""
     assert dialogs == [] and page.locator("script", has_text="alert(1)").count() == 0
+
+
+def test_rules_backtest_chart_and_posture_dashboard_render(console, server, page, tmp_path):
+    console.store.write_events([_root_login(timedelta(days=d, minutes=m), 42000 + m) for d, m in ((1, 0), (2, 1), (2, 2))])
+    page.goto(server)
+    page.get_by_label("Tên đăng nhập").fill("quan")
+    page.get_by_label("Mật khẩu").fill(console.password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("heading", name="Hàng đợi sự cố").wait_for(timeout=30_000)
+
+    page.get_by_role("link", name="Luật phát hiện").click()
+    page.get_by_role("heading", name="Luật phát hiện").first.wait_for(timeout=30_000)
+    page.get_by_role("combobox", name="Chọn luật để xem chi tiết").click()
+    page.get_by_role("option", name=f"{ROOT_LOGIN} · {ROOT_LOGIN_ID}").click()
+    code = page.locator('[data-testid="stCode"]')
+    code.first.wait_for(timeout=30_000)
+    assert "title: Direct SSH login as root" in code.first.inner_text()
+    page.get_by_role("button", name="Chạy thử", exact=True).click()
+    page.get_by_text("3 sự kiện khớp trong 1 cảnh báo", exact=False).wait_for(timeout=30_000)
+    chart = page.locator('[data-testid="stVegaLiteChart"]')
+    chart.first.wait_for(timeout=30_000)
+    assert chart.first.bounding_box()["height"] > 100
+
+    page.get_by_role("link", name="Tổng quan an ninh").click()
+    page.get_by_role("heading", name="Tổng quan tình hình an ninh").wait_for(timeout=30_000)
+    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=30_000)
+    page.get_by_text("Sự cố đang mở").wait_for()
+    shot = tmp_path / "posture.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 20_000

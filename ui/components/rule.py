@@ -8,7 +8,7 @@ from detection.model import CompiledRule
 from detection.ruleedit import MAX_RULE_BYTES, Validation
 from soc.errors import SocError
 from soc.store.base import User
-from ui import data, tables
+from ui import charts, data, tables
 from ui.components.feedback import FLASH_KEY, act, show_error
 from ui.i18n import current_language, t
 
@@ -110,8 +110,8 @@ def backtest(rule: CompiledRule) -> None:
     if not result.per_day:
         st.info(t("rules.backtest.none"))
         return
-    chart = tables.backtest_chart(result, t)
-    st.bar_chart(chart, x=chart.columns[0], y=chart.columns[1])
+    start, end = data.local_days(int(days))
+    st.altair_chart(charts.bars_by_day(tables.backtest_chart(result, start, end, t)), width="stretch")
     left, right = st.columns(2)
     left.dataframe(tables.backtest_days(result, t), hide_index=True, width="stretch")
     right.dataframe(tables.backtest_keys(result, t), hide_index=True, width="stretch")
