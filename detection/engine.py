@@ -30,6 +30,7 @@ from typing import Any, Callable, Collection, Iterable, Iterator, Sequence
 from detection.correlation import WINDOW_KEY, Window, correlate, fold
 from detection.incidents import RuleAlert, apply_alerts
 from detection.model import CompiledRule, RuleSet
+from detection.overrides import effective, is_enabled, overrides
 from detection.runs import RunRecord, save_run
 from soc.errors import RuleError
 from soc.events import Event, format_ts, now_utc, parse_ts
@@ -124,16 +125,18 @@ def run_once(
 ) -> RunSummary:
     """Run every enabled rule (or those of `rule_ids`) from its checkpoint to `now`; alerts become incidents.
 
+    Enabled means the admin's switch when one is set (detection.overrides), else the rule's own.
     An error in one rule is recorded in its run record and the other rules still run.
     """
     summary = RunSummary(now=format_ts(now))
     earliest: list[datetime | None] = []  # looked up once, only when a rule has no checkpoint
+    switches = overrides(store)
     for rule in ruleset.rules:
-        if not rule.enabled or not rule.generate or (rule_ids is not None and rule.id not in rule_ids):
+        if not effective(rule, switches) or not rule.generate or (rule_ids is not None and rule.id not in rule_ids):
             continue
         record, incidents = run_rule_once(store, rule, ruleset, now, overlap_seconds, first_start,
                                           suppression_seconds=suppression_seconds, evidence_cap=evidence_cap,
-                                          notify=notify, _earliest=earliest)
+                                          notify=notify, _earliest=earliest, _checked=True)
         summary.runs.append(record)
         summary.incidents.extend(incidents)
     return summary
@@ -151,6 +154,7 @@ def run_rule_once(
     evidence_cap: int = 1000,
     notify: NotifyHook | None = None,
     _earliest: list[datetime | None] | None = None,
+    _checked: bool = False,
 ) -> tuple[RunRecord, list[Incident]]:
     """One scheduled run of one rule: [checkpoint - overlap, now) (or from `first_start`, else the
     earliest stored event), incidents saved, then the checkpoint `rule:<id>` moves to `now`.
@@ -158,9 +162,13 @@ def run_rule_once(
     The checkpoint moves only after the incidents are saved, so a crash re-runs the window and
     incidents do not double. Never raises: the error is in the run record, which is saved too.
     Callers must not run the same rule twice at the same time (the scheduler: one instance per rule).
+    A disabled rule (detection.overrides) does nothing: no record saved, no checkpoint moved.
     """
     t0 = time.perf_counter()
     record = RunRecord(rule_id=rule.id, start=None, end=format_ts(now), ran_at=format_ts(now_utc()))
+    if not _checked and not is_enabled(store, rule):
+        record.note = "the rule is disabled"
+        return record, []
     incidents: list[Incident] = []
     try:
         cp_key = f"rule:{rule.id}"

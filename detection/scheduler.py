@@ -30,6 +30,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from detection.engine import NotifyHook, run_rule_once
 from detection.model import CompiledRule, RuleSet
+from detection.overrides import is_enabled
 from soc.events import now_utc
 from soc.store.base import Store
 
@@ -132,15 +133,19 @@ def run_rule_job(rule_id: str) -> None:
     rule = next((r for r in ctx.ruleset.rules if r.id == rule_id), None)
     if rule is None:
         return  # the rule was removed; its job goes at the next start
+    if not is_enabled(ctx.store, rule):
+        return  # switched off in the console; the job stays, so switching on needs no restart
     record, _ = run_rule_once(ctx.store, rule, ctx.ruleset, now_utc(), ctx.overlap_seconds,
                               suppression_seconds=ctx.suppression_seconds, evidence_cap=ctx.evidence_cap,
-                              notify=ctx.notify)
+                              notify=ctx.notify, _checked=True)
     if ctx.on_run:
         ctx.on_run(record)
 
 
 def scheduled_rules(ruleset: RuleSet) -> list[CompiledRule]:
-    return [r for r in ruleset.rules if r.enabled and r.generate]
+    """Every rule that raises alerts, enabled or not: whether it runs is decided at each run
+    (detection.overrides), so an admin's switch applies without restarting `soc serve`."""
+    return [r for r in ruleset.rules if r.generate]
 
 
 def build_scheduler(ctx: ServeContext) -> BackgroundScheduler:
