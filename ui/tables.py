@@ -193,12 +193,14 @@ def rules(
             tr("col.enabled"): tr("yes") if enabled(r) else tr("no"),
             **{tr(f"col.{b}"): conversion(r, b, tr) for b in BACKENDS},
             tr("col.last_run"): local_time(run.ran_at) if run else "",
+            tr("col.duration_ms"): run.duration_ms if run else None,
             tr("col.hits"): run.hits if run else None,
             tr("col.run_error"): (run.error or "") if run else "",
             tr("col.description"): rule_description(r, lang),
             tr("col.id"): r.id,
         })
-    columns = ["title", "level", "techniques", "enabled", *BACKENDS, "last_run", "hits", "run_error", "description", "id"]
+    columns = ["title", "level", "techniques", "enabled", *BACKENDS, "last_run", "duration_ms", "hits", "run_error",
+               "description", "id"]
     return pd.DataFrame(rows, columns=[tr(f"col.{c}") for c in columns])
 
 

@@ -13,6 +13,7 @@ from ui.components.feedback import FLASH_KEY, act, show_error
 from ui.i18n import current_language, t
 
 BACKTEST_MAX_DAYS = 90
+RECENT_RUNS = 10
 
 
 def detail(rule: CompiledRule, user: User, enabled: bool) -> None:
@@ -33,8 +34,20 @@ def detail(rule: CompiledRule, user: User, enabled: bool) -> None:
     st.code(text, language="yaml", line_numbers=True)  # rule text is shown as code, never as markdown/HTML
     if can_edit:
         editor(rule, user, text)
+    recent_runs(rule)
     tests(rule)
     backtest(rule)
+
+
+def recent_runs(rule: CompiledRule) -> None:
+    st.subheader(t("runs.recent"))
+    history = data.run_history([rule.id])[:RECENT_RUNS]
+    if not history:
+        st.info(t("runs.empty"))
+        return
+    if any(r.error for r in history):
+        st.error(t("runs.failed", n=sum(1 for r in history if r.error)))
+    st.dataframe(tables.runs(history, {rule.id: rule.title}, t), hide_index=True, width="stretch")
 
 
 def switch(rule: CompiledRule, user: User, enabled: bool) -> None:
