@@ -111,7 +111,8 @@ def test_login_open_incident_and_hostile_log_text_stays_text(console, server, pa
 
 
 def test_rules_backtest_chart_and_posture_dashboard_render(console, server, page, tmp_path):
-    console.store.write_events([_root_login(timedelta(days=d, minutes=m), 42000 + m) for d, m in ((1, 0), (2, 1), (2, 2))])
+    logins = [_root_login(timedelta(days=d, minutes=m), 42000 + m) for d, m in ((1, 0), (2, 1), (2, 2))]
+    console.store.write_events(logins)
     page.goto(server)
     page.get_by_label("Tên đăng nhập").fill("quan")
     page.get_by_label("Mật khẩu").fill(console.password)

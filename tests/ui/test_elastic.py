@@ -20,7 +20,8 @@ def test_console_on_elasticsearch_logs_in_and_opens_the_queue_and_an_incident(es
     assert [t.value for t in at.title] == [f"Sự cố {es_console.id('ssh')}"]
     evidence = at.dataframe[1].value
     assert list(evidence["source.port"]) == ["51000", "51001", "51002", "51003", "51004"]
-    assert evidence["message"][2] == f"Failed password for invalid user {es_console.xss} from 203.0.113.7 port 51002 ssh2"
+    hostile = f"Failed password for invalid user {es_console.xss} from 203.0.113.7 port 51002 ssh2"
+    assert evidence["message"][2] == hostile
 
     at.selectbox[0].select("in_progress")
     at.button[0].click().run()

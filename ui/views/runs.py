@@ -11,8 +11,8 @@ st.title(t("runs.title"))
 titles = {r.id: r.title for r in data.ruleset().rules}
 ran = sorted(data.last_runs(), key=lambda rid: titles.get(rid, rid))
 left, right = st.columns([3, 1])
-choice = left.selectbox(t("runs.rule"), ["", *ran], format_func=lambda v, every=t("runs.all"): titles.get(v, v) or every,
-                        key="runs_rule")
+every = t("runs.all")
+choice = left.selectbox(t("runs.rule"), ["", *ran], format_func=lambda v: titles.get(v, v) or every, key="runs_rule")
 only_errors = right.toggle(t("runs.only_errors"), key="runs_errors")
 
 records = data.run_history([choice] if choice else [])
