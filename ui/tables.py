@@ -193,8 +193,9 @@ def rules(
             tr("col.enabled"): tr("yes") if enabled(r) else tr("no"),
             **{tr(f"col.{b}"): conversion(r, b, tr) for b in BACKENDS},
             tr("col.last_run"): local_time(run.ran_at) if run else "",
-            tr("col.duration_ms"): run.duration_ms if run else None,
-            tr("col.hits"): run.hits if run else None,
+            # text, so a rule that never ran shows blank cells (Streamlit prints None as "None")
+            tr("col.duration_ms"): f"{run.duration_ms:g}" if run else "",
+            tr("col.hits"): str(run.hits) if run else "",
             tr("col.run_error"): (run.error or "") if run else "",
             tr("col.description"): rule_description(r, lang),
             tr("col.id"): r.id,

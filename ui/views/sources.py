@@ -23,7 +23,11 @@ if delivery:
     st.caption(t("sources.delivery", up=up, batches=delivery.get("buffered_batches", 0)))
 
 st.subheader(t("sources.datasets"))
-st.dataframe(tables.datasets(data.datasets(), t), hide_index=True, width="stretch")
+stored = data.datasets()
+if stored:
+    st.dataframe(tables.datasets(stored, t), hide_index=True, width="stretch")
+else:
+    st.info(t("sources.no_events"))
 
 st.subheader(t("sources.dead_letters"))
 letters = data.dead_letters()
