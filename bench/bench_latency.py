@@ -429,6 +429,9 @@ def bench_backend(name: str, work: Path, es_url: str | None, ruleset: RuleSet, a
         if scheduler is not None:
             if not last:
                 say(f"[{name}] waiting for the rule runs in progress to finish")
+            else:  # abandoned runs fail once the store goes away: not worth printing
+                for logger in ("apscheduler", "soc.scheduler"):
+                    logging.getLogger(logger).disabled = True
             scheduler.shutdown(wait=not last)
         for s in (writer_store, poll_store) if last else (writer_store, sched_store, poll_store):
             s.close()
