@@ -348,10 +348,10 @@ class ElasticStore(Store):
         target = ",".join(sorted(indices)) if len(indices) <= 50 else self._events_pattern()
         self._call("refresh", self._es.indices.refresh, index=target, ignore_unavailable=True, allow_no_indices=True)
 
-    def _put(self, name: str, doc_id: str | None, doc: dict[str, Any]) -> None:
-        """Index one state document, visible to the next read."""
+    def _put(self, name: str, doc_id: str | None, doc: dict[str, Any], refresh: bool = True) -> None:
+        """Index one state document, visible to the next read (reads by id see it without a refresh)."""
         kwargs = {"id": _doc_id(doc_id)} if doc_id is not None else {}
-        self._call(f"write to {name}", self._es.index, index=self._idx(name), document=doc, refresh=True, **kwargs)
+        self._call(f"write to {name}", self._es.index, index=self._idx(name), document=doc, refresh=refresh, **kwargs)
 
     def _get(self, name: str, doc_id: str) -> dict[str, Any] | None:
         try:
@@ -679,9 +679,13 @@ class ElasticStore(Store):
         return None if doc is None else str(doc["value"])
 
     def set_checkpoint(self, key: str, value: str) -> None:
-        self._put("checkpoints", key, {"key": key, "value": value})
+        # Detection writes several checkpoints per rule run; a refresh each cost ~0.2 s. Reads by
+        # key are real-time in Elasticsearch, so only the listing refreshes (once per call).
+        self._put("checkpoints", key, {"key": key, "value": value}, refresh=False)
 
     def list_checkpoints(self, prefix: str = "") -> dict[str, str]:
+        self._setup()
+        self._refresh({self._idx("checkpoints")})
         query = {"prefix": {"key": prefix}} if prefix else {"match_all": {}}
         hits = self._search_all(self._idx("checkpoints"), query, [{"key": "asc"}], 10**7)
         return {h["_source"]["key"]: h["_source"]["value"] for h in hits}
