@@ -74,10 +74,11 @@ def binary_reader(path: str | Path, fmt: str = "auto") -> BinaryReader | None:
 
 
 def ship_binary(path: Path, reader: BinaryReader, store: Store, stats: ShipStats,
-                progress: Callable[[int], None] | None = None) -> None:
+                progress: Callable[[int], None] | None = None,
+                enrich: Callable[[Any], Any] | None = None) -> None:
     """Store every event of the file; each unreadable record or file error becomes a dead letter."""
     source = str(Path(path).resolve())
-    shipper = Shipper(store)
+    shipper = Shipper(store, enrich=enrich)
     shipper.stats = stats
     errors: list[Any] = []
     for event in reader(path, errors):

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Protocol
 
 from collectors.buffer import DiskBuffer
+from collectors.enrich import enricher_from
 from collectors.shipper import Delivery, SourceStats
 from soc.config import Settings
 from soc.errors import ConfigError, SocError, StoreError
@@ -129,6 +130,7 @@ def run_collect(settings: Settings, store: Store, stop_event: threading.Event,
         raise SocError("no sources configured: add [[sources]] entries to the config file")
     buffer = DiskBuffer(settings.home / "buffer", opts.buffer_max_bytes)
     delivery = Delivery(store, buffer, write_timeout=opts.write_timeout)
+    delivery.enrich = enricher_from(settings)
     sources = build_sources(settings, store, delivery)
     delivery.start()
     reporter = _Reporter(store, settings, sources, delivery, opts.stats_interval)

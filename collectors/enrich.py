@@ -24,8 +24,9 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Generic, Iterable, Iterator, TypeVar
 
+from soc.config import Settings
 from soc.errors import ConfigError
 from soc.events import Event
 
@@ -339,3 +340,10 @@ def _network(text: str, where: str) -> ipaddress.IPv4Network | ipaddress.IPv6Net
         return ipaddress.ip_network(text.strip(), strict=False)
     except ValueError:
         raise ConfigError(where, f"not an IP address or network: {text!r}") from None
+
+
+def enricher_from(settings: Settings) -> Callable[[Event], Event] | None:
+    """The enrichment configured in `[enrichment]` (assets, indicators), or None when there is none."""
+    if settings.assets_file is None and settings.indicators_file is None:
+        return None
+    return Enricher(settings.assets_file, settings.indicators_file).enrich

@@ -16,6 +16,7 @@ from collectors.binary import BinaryReader, binary_reader, ship_binary
 from collectors.parsers.base import ParseContext, Parser, detect_format, get_parser
 from collectors.shipper import ShipStats, Shipper
 from soc.errors import ParseError, SocError
+from soc.events import Event
 from soc.store.base import Store
 
 SAMPLE_LINES = 200
@@ -34,6 +35,7 @@ def ingest_paths(
     fmt: str = "auto",
     tz: str | None = None,
     progress: Callable[[int], None] | None = None,
+    enrich: Callable[[Event], Event] | None = None,
 ) -> list[FileResult]:
     """Ingest each file (a folder means the files inside it); returns per-file counts.
 
@@ -47,10 +49,10 @@ def ingest_paths(
     for path, parser in plan:
         if isinstance(parser, BinaryReader):  # .evtx and packet captures: whole events, not lines
             result = FileResult(path=str(path), format=parser.name)
-            ship_binary(path, parser, store, result.stats, progress)
+            ship_binary(path, parser, store, result.stats, progress, enrich)
             results.append(result)
         else:
-            results.append(ingest_file(path, parser, store, tz=tz, progress=progress))
+            results.append(ingest_file(path, parser, store, tz=tz, progress=progress, enrich=enrich))
     return results
 
 
@@ -80,11 +82,12 @@ def _detect(path: Path) -> str:
 
 
 def ingest_file(path: Path, parser: Parser, store: Store, tz: str | None = None,
-                progress: Callable[[int], None] | None = None) -> FileResult:
+                progress: Callable[[int], None] | None = None,
+                enrich: Callable[[Event], Event] | None = None) -> FileResult:
     result = FileResult(path=str(path), format=parser.name)
     source = str(path.resolve())
     ctx = ParseContext(source=source, year_hint=_year_hint(), now=_modified(path), **({"tz": tz} if tz else {}))
-    shipper = Shipper(store)
+    shipper = Shipper(store, enrich=enrich)
     shipper.stats = result.stats
     for offset, raw in read_lines(path, progress):
         result.stats.read += 1

@@ -57,8 +57,11 @@ class Shipper:
     """
 
     def __init__(self, store: Store, batch_size: int = 2000, on_flush: Callable[[], None] | None = None,
-                 *, delivery: "Delivery | None" = None, source: str = "") -> None:
+                 *, delivery: "Delivery | None" = None, source: str = "",
+                 enrich: Callable[[Event], Event] | None = None) -> None:
         self.store = store
+        # enrichment (assets, direction, indicators) happens here, on every path to the store
+        self.enrich = enrich or (delivery.enrich if delivery is not None else None)
         self.batch_size = batch_size
         self.on_flush = on_flush
         self.delivery = delivery
@@ -75,6 +78,8 @@ class Shipper:
     def ship(self, event: Event, source_identity: str, key: str | int) -> None:
         if "event.id" not in event:
             event["event.id"] = event_id(source_identity, key)
+        if self.enrich is not None:
+            self.enrich(event)
         self._events.append(event)
         self._received += 1
         if len(self._events) >= self.batch_size:
@@ -176,6 +181,7 @@ class Delivery:
                  retry_min: float = 0.5, retry_max: float = 10.0) -> None:
         self.store = store
         self.buffer = buffer
+        self.enrich: Callable[[Event], Event] | None = None  # applied by every Shipper of this delivery
         self.write_timeout = write_timeout
         self.retry_min, self.retry_max = retry_min, retry_max
         self.counters: dict[str, DeliveryCounters] = {}

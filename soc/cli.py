@@ -116,12 +116,14 @@ def simulate(days: int, seed: int, out_dir: str, start_day: datetime | None, sca
 @pass_lazy
 def ingest(lazy: _Lazy, paths: tuple[str, ...], fmt: str, tz: str | None, as_json: bool) -> None:
     """Parse log files into ECS events and store them (safe to run twice)."""
+    from collectors.enrich import enricher_from
     from collectors.ingest import expand_paths, ingest_paths
 
     files = expand_paths(paths)
     update, close = _bytes_progress(sum(f.stat().st_size for f in files), "ingest")
     try:
-        results = ingest_paths(files, lazy.store, fmt=fmt, tz=tz or lazy.settings.timezone, progress=update)
+        results = ingest_paths(files, lazy.store, fmt=fmt, tz=tz or lazy.settings.timezone, progress=update,
+                               enrich=enricher_from(lazy.settings))
     finally:
         close()
     total = {"read": 0, "stored": 0, "duplicates": 0, "dead_lettered": 0}

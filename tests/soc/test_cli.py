@@ -62,3 +62,23 @@ def test_every_command_has_help():
                  ["incidents", "list", "--help"], ["rules", "test", "--help"], ["simulate", "--help"], ["demo", "--help"]):
         proc = soc(*args)
         assert "Usage:" in proc.stdout
+
+
+def test_ingest_enriches_from_the_configured_asset_inventory_and_indicators(shared_data, tmp_path):
+    assets = tmp_path / "assets.csv"
+    assets.write_text("address,name,department,security_level,criticality\n"
+                      "192.168.122.0/24,may-tram-ke-toan,Phòng Kế toán,3,high\n", encoding="utf-8")
+    iocs = tmp_path / "iocs.txt"
+    iocs.write_text("homealldaylong.com\n")
+    cfg = tmp_path / "soc.toml"
+    cfg.write_text(f'[store]\nurl = "sqlite:///{tmp_path / "soc.db"}"\n'
+                   f'[enrichment]\nassets = "{assets}"\nindicators = "{iocs}"\n')
+    soc("--config", str(cfg), "ingest", str(shared_data / "pcap" / "cryptowall4_c2.pcapng"), "--json")
+    lines = soc("--config", str(cfg), "events", "export", "--dataset", "pcap.http").stdout.splitlines()
+    docs = [json.loads(x) for x in lines]
+    beacon = [d for d in docs if d.get("url", {}).get("domain") == "homealldaylong.com"]
+    assert beacon, "the C2 requests were not ingested"
+    for d in beacon:
+        assert d["source"]["soc"]["asset"]["name"] == "may-tram-ke-toan"
+        assert d["source"]["soc"]["asset"]["criticality"] == "high"
+        assert "threat-intel" in d["tags"]
