@@ -183,3 +183,30 @@ def _extend(
         store.append_audit(AuditEntry(at=stamp, actor=actor, action="severity_raised", incident_id=inc.id,
                                       detail={"from": before_sev.value, "to": inc.severity.value}))
     return inc
+
+
+def apply_condition_alerts(store: Store, alerts: Sequence[Alert], now: datetime, actor: str = "detection") -> list[Incident]:
+    """Alerts about a state rather than events (a log source gone silent): one incident per
+    state that began at `alert.first_seen`, kept open while it lasts. Re-running finds the same
+    incident; one closed by an analyst is not raised again for the same state."""
+    changed = []
+    stamp = format_ts(now)
+    for alert in alerts:
+        key = group_key(alert.entity)
+        inc_id = incident_id(alert.rule_id, key, alert.first_seen)
+        inc = store.get_incident(inc_id)
+        if inc is None:
+            inc = Incident(id=inc_id, rule_id=alert.rule_id, rule_title=alert.rule_title, severity=alert.severity,
+                           status=Status.NEW, entity=dict(alert.entity), first_seen=alert.first_seen,
+                           last_seen=alert.last_seen, description=alert.description, created_at=stamp,
+                           updated_at=stamp)
+            store.save_incident(inc)
+            store.append_audit(AuditEntry(at=stamp, actor=actor, action="created", incident_id=inc_id,
+                                          detail={"rule_id": alert.rule_id}))
+        elif inc.status.is_open:
+            inc.last_seen, inc.description, inc.updated_at = alert.last_seen, alert.description, stamp
+            store.save_incident(inc)
+        else:
+            continue
+        changed.append(inc)
+    return changed

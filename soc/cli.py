@@ -307,14 +307,21 @@ def _report_run(record: Any) -> None:
 
 
 def _housekeeping(lazy: _Lazy) -> list[tuple[str, int, Callable[[], None]]]:
-    """Jobs beside the rules: retention once an hour."""
+    """Jobs beside the rules: retention once an hour; a silent log source raised as an incident."""
     s = lazy.settings
 
     def retention() -> None:
         if s.retention_days or s.retention_default_days:
             lazy.store.apply_retention(s.retention_days, _now(), s.retention_default_days)
 
-    return [("retention", 3600, retention)]
+    def silent_sources() -> None:
+        from collectors.status import silent_source_alerts
+        from detection.incidents import apply_condition_alerts
+
+        now = _now()
+        apply_condition_alerts(lazy.store, silent_source_alerts(lazy.store, now), now)
+
+    return [("retention", 3600, retention), ("silent-sources", 60, silent_sources)]
 
 
 def _now() -> datetime:

@@ -155,3 +155,29 @@ def test_serve_killed_and_restarted_equals_one_uninterrupted_run(tmp_path):
     assert "10.20.1.3" not in attackers
     assert served == once
     assert all(r.error is None for r in last_runs(store).values())
+
+
+def test_serve_raises_a_silent_source_as_an_incident(tmp_path):
+    import json as _json
+
+    db = tmp_path / "soc.db"
+    store = SQLiteStore(db)
+    hour_ago = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    store.set_checkpoint("source:fortigate-syslog", _json.dumps({
+        "name": "fortigate-syslog", "type": "syslog", "received": 120, "stored": 120,
+        "last_received_at": hour_ago, "first_started_at": hour_ago, "expected_interval": 900}))
+    store.set_checkpoint("source:web-tail", _json.dumps({
+        "name": "web-tail", "type": "file", "received": 5, "stored": 5,
+        "last_received_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z"), "expected_interval": 900}))
+    proc = _serve(db)
+    try:
+        deadline = time.monotonic() + 60
+        while not store.list_incidents() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        err = proc.communicate(timeout=30)[1]
+    assert proc.returncode == 0, err
+    (inc,) = store.list_incidents()
+    assert inc.rule_id == "soc-source-silent"
+    assert inc.entity == {"soc.source.name": "fortigate-syslog"}
