@@ -323,8 +323,12 @@ SOURCES: tuple[Source, ...] = (
            NETWORK_FIELDS, condition={"event.category": "*network*"}),
     Source("zeek", _is(None, "zeek"), ZEEK_FIELDS, condition={"event.dataset": "zeek.$service"},
            template_condition=True),
-    Source("windows_service", _windows_service, WINDOWS_FIELDS, group_by="host.name"),
-    Source("windows_category", _windows_category, WINDOWS_FIELDS, group_by="host.name"),
+    # every Windows record is in a windows.* dataset (collectors.winlog_ecs): a prefix the SQLite
+    # store answers from its dataset index, so Windows rules do not scan firewall and web events
+    Source("windows_service", _windows_service, WINDOWS_FIELDS, condition={"event.dataset": "windows.*"},
+           group_by="host.name"),
+    Source("windows_category", _windows_category, WINDOWS_FIELDS, condition={"event.dataset": "windows.*"},
+           group_by="host.name"),
 )
 
 

@@ -88,7 +88,7 @@ def test_windash(tmp_path, store):
     assert "`process.command_line` LIKE '% -enc %'" in sql and "`process.command_line` LIKE '% /enc %'" in sql
     assert "`winlog.channel`='Microsoft-Windows-Sysmon/Operational' AND `winlog.event_id`=1" in sql
     assert "process.command_line:(*\\ \\-enc\\ * OR *\\ \\/enc\\ *" in r.queries["elasticsearch"]
-    base = {"winlog.channel": "Microsoft-Windows-Sysmon/Operational", "winlog.event_id": 1}
+    base = {"event.dataset": "windows.sysmon", "winlog.channel": "Microsoft-Windows-Sysmon/Operational", "winlog.event_id": 1}
     evs = events({**base, "process.command_line": "powershell /enc SQBFAFgA"},
                  {**base, "process.command_line": "powershell -ENC SQBFAFgA"},
                  {**base, "process.command_line": "powershell -noprofile"},
@@ -102,7 +102,7 @@ def test_base64offset(tmp_path, store):
     # the three base64 renderings of 'http://' at offsets 0, 1, 2
     for enc in ("aHR0cDovL", "h0dHA6Ly", "odHRwOi8v"):
         assert enc in r.queries["sqlite"] and enc.lower() in r.queries["elasticsearch"]
-    base = {"winlog.channel": "Microsoft-Windows-PowerShell/Operational", "winlog.event_id": 4104}
+    base = {"event.dataset": "windows.powershell", "winlog.channel": "Microsoft-Windows-PowerShell/Operational", "winlog.event_id": 4104}
     evs = events({**base, "powershell.file.script_block_text": "powershell -e aHR0cDovL2V2aWwuZXhhbXBsZS8="},
                  {**base, "powershell.file.script_block_text": "Get-Date"})
     assert hits(store, r.queries["sqlite"], evs) == [0]
