@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import ROOT_LOGIN_ID
+from uikit import ROOT_LOGIN_ID
 from test_pages import ROOT_LOGIN, _root_login
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import ROOT_LOGIN_ID, Console
+from uikit import ROOT_LOGIN_ID, Console
 
 from detection.engine import run_once
 from detection.runs import RunRecord, save_run

@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Iterator
 
 import pytest
+from notifykit import Mailbox, free_port
 
 
 @dataclass
@@ -60,25 +61,9 @@ def webhook() -> Iterator[WebhookServer]:
     thread.join(timeout=5)
 
 
-def free_port() -> int:
-    """A loopback port nobody listens on (bound, then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def closed_url() -> str:
     return f"http://127.0.0.1:{free_port()}/hooks/soc"
-
-
-class Mailbox:
-    def __init__(self) -> None:
-        self.envelopes: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
-        self.envelopes.append(envelope)
-        return "250 OK"
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -60,3 +61,19 @@ def brute_force_ruleset(threshold: int = 5) -> RuleSet:
                                 timespan_seconds=60, condition=Condition("gte", threshold)),
     )
     return RuleSet(rules=[base, brute])
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Mailbox:
+    def __init__(self) -> None:
+        self.envelopes: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+        self.envelopes.append(envelope)
+        return "250 OK"

@@ -58,7 +58,7 @@ def test_a_hostile_entity_value_cannot_add_headers(smtp_server, sqlite_store):
 def test_login_is_used_when_configured(sqlite_store):
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
-    from conftest import Mailbox, free_port
+    from notifykit import Mailbox, free_port
 
     logins: list[tuple[bytes, bytes]] = []
 
