@@ -48,10 +48,15 @@ try:
 except ImportError:  # pragma: no cover - orjson is a dependency of the project
     OrjsonSerializer = None  # type: ignore[assignment,misc]
 
-TEMPLATE_VERSION = 2
+TEMPLATE_VERSION = 3
 DAY_MS = 86_400_000
 MAX_WINDOW = 10_000  # ES index.max_result_window: larger reads page with search_after
-IGNORE_ABOVE = 8191  # keyword terms above 32766 bytes reject the whole document
+# Lucene rejects a whole document with a term over 32766 bytes. Longer strings (PowerShell script
+# blocks, long URLs) are indexed by their first MAX_TERM_BYTES (margin for lowercasing) and kept
+# whole in `soc_overflow`, an unindexed object, from which reads restore them.
+MAX_TERM_BYTES = 32000
+IGNORE_ABOVE = MAX_TERM_BYTES
+OVERFLOW = "soc_overflow"
 SORT = [
     {"@timestamp": {"order": "asc", "unmapped_type": "date"}},
     {"event.id": {"order": "asc", "unmapped_type": "keyword"}},
@@ -78,6 +83,7 @@ def event_mappings() -> dict[str, Any]:
         else:  # ip, long, float: a malformed value is kept in _source, not indexed, never rejected
             props[name] = {"type": typ, "ignore_malformed": True}
     props["event.id"] = {"type": "keyword"}  # exact: sorted byte-wise like SQLite's ids
+    props[OVERFLOW] = {"type": "object", "enabled": False}
     return {
         "date_detection": False,
         "numeric_detection": False,
@@ -167,6 +173,29 @@ def _closing(text: str, start: int) -> int:
     while j < len(text) and text[j] != text[start]:
         j += 2 if text[j] == "\\" else 1
     return min(j, len(text))
+
+
+def _fit(ev: Event) -> Event:
+    """The document to index: strings too long for one term cut to MAX_TERM_BYTES, kept whole aside."""
+    long = {k: v for k, v in ev.items()
+            if isinstance(v, str) and len(v) > MAX_TERM_BYTES // 4 and len(v.encode()) > MAX_TERM_BYTES}
+    if not long:
+        return ev
+    doc = dict(ev)
+    for k, v in long.items():
+        doc[k] = v.encode()[:MAX_TERM_BYTES].decode("utf-8", "ignore")
+    doc[OVERFLOW] = long
+    return doc
+
+
+def _event(source: Mapping[str, Any]) -> Event:
+    """A stored document back to the event as written (long strings restored whole)."""
+    doc = dict(source)
+    overflow = doc.pop(OVERFLOW, None)
+    ev = from_nested(doc)
+    if overflow:
+        ev.update(overflow)
+    return ev
 
 
 def _ms(dt: datetime | None) -> int | None:
@@ -402,7 +431,7 @@ class ElasticStore(Store):
                 if not isinstance(eid, str) or not eid:
                     raise ValueError("event.id must be a non-empty string")
                 index = self.event_index(ev)
-                source = orjson.dumps(ev)  # also rejects what JSON cannot carry (lone surrogates)
+                source = orjson.dumps(_fit(ev))  # also rejects what JSON cannot carry (lone surrogates)
             except (KeyError, ValueError, TypeError, orjson.JSONEncodeError) as exc:
                 result.failed.append((ev, f"invalid event: {exc!r}"))
                 continue
@@ -457,7 +486,7 @@ class ElasticStore(Store):
             if len(got) < want:
                 break
             cursor = got[-1]["sort"]
-        events = [from_nested(h["_source"]) for h in hits]
+        events = [_event(h["_source"]) for h in hits]
         nxt = tuple(hits[-1]["sort"]) if hits and len(hits) == size else None
         return Page(events=events, next_after=nxt)
 
@@ -484,7 +513,7 @@ class ElasticStore(Store):
                 pit = resp.get("pit_id", pit)
                 hits = resp["hits"]["hits"]
                 for h in hits:
-                    yield from_nested(h["_source"])
+                    yield _event(h["_source"])
                 if len(hits) < size:
                     return
                 after = hits[-1]["sort"]
@@ -555,7 +584,7 @@ class ElasticStore(Store):
         out: list[Event] = []
         for chunk in _chunks(list(dict.fromkeys(ids)), 1000):
             hits = self._search_all(self._events_pattern(), {"terms": {"event.id": list(chunk)}}, SORT, len(chunk))
-            out += [from_nested(h["_source"]) for h in hits]
+            out += [_event(h["_source"]) for h in hits]
         out.sort(key=lambda e: (e["@timestamp"], e["event.id"]))
         return out
 
@@ -764,7 +793,7 @@ def _bucket_value(bucket: Mapping[str, Any], field: str) -> Any:
     hits = bucket.get("rep", {}).get("hits", {}).get("hits", [])
     if not isinstance(key, str) or not hits:
         return key
-    value = from_nested(hits[0]["_source"]).get(field)
+    value = _event(hits[0]["_source"]).get(field)
     candidates = value if isinstance(value, list) else [value]
     for v in candidates:
         if isinstance(v, str) and v.lower() == key:

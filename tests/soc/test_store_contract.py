@@ -218,3 +218,14 @@ def test_dead_letter_keeps_undecodable_bytes(store):
     store.write_dead_letters([DeadLetter(source="f", reason="bad bytes", raw=raw, offset=7)])
     (got,) = store.list_dead_letters()
     assert got.raw.encode("utf-8", "surrogateescape") == b"Nov 16 08:01:02 host sshd[1]: \xff\xfe bad"
+
+
+def test_long_values_round_trip_and_match_on_their_beginning(store):
+    script = "$wc = New-Object Net.WebClient; " + "A" * 40000 + " iex($x)"
+    vi = "Nhật ký " * 6000  # non-ASCII: many more bytes than characters
+    store.write_events([ev(0, **{"powershell.file.script_block_text": script, "message": vi})])
+    (got,) = list(store.iter_events())
+    assert got["powershell.file.script_block_text"] == script and got["message"] == vi
+    q = {"sqlite": "`powershell.file.script_block_text` LIKE '%net.webclient%' ESCAPE '\\'",
+         "elasticsearch": "powershell.file.script_block_text:*net.webclient*"}
+    assert store.count(q[store.dialect]) == 1
