@@ -42,7 +42,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from common import drop_indices, es_node, given_es_url, machine, open_backend, parse_backends, percentile
 
