@@ -13,8 +13,8 @@ import re
 from soc.errors import ParseError
 from soc.events import Event
 
-from .base import IANA_TRANSPORT, ParseContext, Parser, register
-from .syslog import generic_event, split_syslog
+from .base import IANA_TRANSPORT, register
+from .syslog import SyslogFramedParser, generic_event
 
 DATASET = "iptables.log"
 # interface names: letters, digits, '_' and '-', with an optional VLAN suffix (eth0.100)
@@ -104,21 +104,16 @@ def _verdict(ev: Event, prefix: str) -> None:
         ev["event.type"] = ["connection"]
 
 
-class IptablesParser(Parser):
+class IptablesParser(SyslogFramedParser):
     name = "iptables"
     dataset = DATASET
     aliases = ("netfilter", "ufw", "nftables")
     priority = 20
     syslog_superset = True
 
-    def _parse(self, line: str, ctx: ParseContext) -> Event | None:
-        line = line.rstrip("\r\n")
-        if not line.strip():
-            return None
-        parts = split_syslog(line, ctx)
-        if parts is None:
-            raise ParseError("not a syslog line (netfilter lines come with a syslog header)")
-        ev, msg = parts
+    not_syslog = "not a syslog line (netfilter lines come with a syslog header)"
+
+    def _message(self, ev: Event, msg: str) -> Event:
         if " SRC=" not in msg and " PROTO=" not in msg:
             return generic_event(ev, msg)
         ev["event.dataset"] = DATASET

@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from soc.errors import ParseError
 from soc.events import Event
 
-from .base import ParseContext, Parser, is_ip, register
-from .syslog import split_syslog
+from .base import is_ip, register
+from .syslog import SyslogFramedParser
 
 SSHD = "sshd.auth"
 AUTH = "linux.auth"
@@ -524,21 +523,16 @@ def _old_style_pam(ev: Event, prog: str, msg: str) -> str:
     return SSHD if base == "sshd" else AUTH
 
 
-class LinuxAuthParser(Parser):
+class LinuxAuthParser(SyslogFramedParser):
     name = "sshd"
     dataset = SSHD
     aliases = ("linux_auth", "auth", "auth.log", "secure")
     priority = 40
     syslog_superset = True
 
-    def _parse(self, line: str, ctx: ParseContext) -> Event | None:
-        line = line.rstrip("\r\n")
-        if not line.strip():
-            return None
-        parts = split_syslog(line, ctx)
-        if parts is None:
-            raise ParseError("not a syslog line (auth logs have an RFC 3164/5424 header)")
-        ev, msg = parts
+    not_syslog = "not a syslog line (auth logs have an RFC 3164/5424 header)"
+
+    def _message(self, ev: Event, msg: str) -> Event:
         ev["event.kind"] = "event"
         ev["message"] = msg.strip() if msg[-1:] == " " or msg[:1] == " " else msg
         prog = ev.get("process.name")

@@ -11,8 +11,8 @@ from __future__ import annotations
 from soc.errors import ParseError
 from soc.events import Event
 
-from .base import ParseContext, Parser, register
-from .syslog import generic_event, split_syslog
+from .base import register
+from .syslog import SyslogFramedParser, generic_event
 
 DATASET = "pfsense.log"
 _ACTIONS = {"block": ("failure", "denied"), "reject": ("failure", "denied"), "pass": ("success", "allowed")}
@@ -91,21 +91,16 @@ def _proto(ev: Event, proto: str, f: list[str], at: int) -> None:
         ev["icmp.type"] = rest[0]
 
 
-class PfsenseParser(Parser):
+class PfsenseParser(SyslogFramedParser):
     name = "pfsense"
     dataset = DATASET
     aliases = ("opnsense", "filterlog")
     priority = 15
     syslog_superset = True
 
-    def _parse(self, line: str, ctx: ParseContext) -> Event | None:
-        line = line.rstrip("\r\n")
-        if not line.strip():
-            return None
-        parts = split_syslog(line, ctx)
-        if parts is None:
-            raise ParseError("not a syslog line (filterlog lines come with a syslog header)")
-        ev, msg = parts
+    not_syslog = "not a syslog line (filterlog lines come with a syslog header)"
+
+    def _message(self, ev: Event, msg: str) -> Event:
         if ev.get("process.name") != "filterlog":
             return generic_event(ev, msg)
         ev["message"] = msg.strip()

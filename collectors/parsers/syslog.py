@@ -8,6 +8,7 @@ use it and add their own fields. `SyslogParser` is the generic `syslog` format.
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from soc.errors import ParseError
 from soc.events import Event
@@ -152,11 +153,13 @@ def generic_event(ev: Event, msg: str, dataset: str = "syslog") -> Event:
     return ev
 
 
-class SyslogParser(Parser):
-    name = "syslog"
-    dataset = "syslog"
-    aliases = ("rfc3164", "rfc5424")
-    priority = 90
+class SyslogFramedParser(Parser):
+    """A format carried in syslog: the header is parsed here, `_message` reads the rest.
+
+    `not_syslog` is the dead-letter reason for a line without a syslog header.
+    """
+
+    not_syslog: ClassVar[str] = "not a syslog line (RFC 3164, RFC 3339 or RFC 5424 header expected)"
 
     def _parse(self, line: str, ctx: ParseContext) -> Event | None:
         line = line.rstrip("\r\n")
@@ -164,8 +167,21 @@ class SyslogParser(Parser):
             return None
         parts = split_syslog(line, ctx)
         if parts is None:
-            raise ParseError("not a syslog line (RFC 3164, RFC 3339 or RFC 5424 header expected)")
-        return generic_event(parts[0], parts[1])
+            raise ParseError(self.not_syslog)
+        return self._message(parts[0], parts[1])
+
+    def _message(self, ev: Event, msg: str) -> Event:
+        raise NotImplementedError
+
+
+class SyslogParser(SyslogFramedParser):
+    name = "syslog"
+    dataset = "syslog"
+    aliases = ("rfc3164", "rfc5424")
+    priority = 90
+
+    def _message(self, ev: Event, msg: str) -> Event:
+        return generic_event(ev, msg)
 
     def detects(self, line: str) -> bool:
         return bool(_RFC3164.match(line) or _RFC5424.match(line) or _RFC3339.match(line))
