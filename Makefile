@@ -3,30 +3,36 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# the parsers are compiled by Cython (setup.py); this stamp rebuilds them when a source changes
+COMPILED := $(VENV)/.compiled
 
 .PHONY: demo demo-headless test test-fast lint es es-stop bench venv clean
 
-venv: $(STAMP)
+venv: $(COMPILED)
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock setup.py
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.lock
-	$(BIN)/pip install -q --no-deps -e .
+	SOC_NO_COMPILE=1 $(BIN)/pip install -q --no-deps -e .
 	touch $(STAMP)
 
-demo: $(STAMP)
+$(COMPILED): $(STAMP) $(wildcard collectors/parsers/*.py)
+	$(BIN)/python setup.py build_ext --inplace --parallel 2 >$(VENV)/compile.log 2>&1 || { tail -30 $(VENV)/compile.log; exit 1; }
+	touch $(COMPILED)
+
+demo: $(COMPILED)
 	$(BIN)/soc demo
 
-demo-headless: $(STAMP)
+demo-headless: $(COMPILED)
 	$(BIN)/soc demo --headless
 
-test: $(STAMP)
+test: $(COMPILED)
 	bash tools/system-deps.sh
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
-test-fast: $(STAMP)
+test-fast: $(COMPILED)
 	$(BIN)/python -m pytest -q -m "not elasticsearch and not browser"
 
 lint: $(STAMP)
@@ -38,7 +44,7 @@ es: $(STAMP)
 es-stop: $(STAMP)
 	$(BIN)/python tools/esnode.py stop
 
-bench: $(STAMP)
+bench: $(COMPILED)
 	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:

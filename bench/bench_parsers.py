@@ -23,7 +23,7 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from collectors.parsers import ParseContext, get_parser  # noqa: E402
+from collectors.parsers import ParseContext, compiled_modules, get_parser  # noqa: E402
 from soc.errors import ParseError  # noqa: E402
 
 # format -> sample files under shared/data (first match of each format that is registered)
@@ -118,6 +118,9 @@ def main() -> None:
     data = shared_data()
     sshd_lines = replicate(read_lines([data / "loghub" / "OpenSSH_2k.log"]), args.lines)
     wanted = args.format or list(SAMPLES)
+    built = compiled_modules()
+    print(f"parser modules compiled by Cython: {sum(built.values())}/{len(built)}"
+          + ("" if all(built.values()) else f" (interpreted: {[n for n, b in built.items() if not b]})"))
     print(f"{'format':<14}{'lines/s':>10}{'+json':>10}{'baseline':>10}{'ratio':>7}{'ratio+json':>11}  errors")
     base_all: list[float] = []
     for name in wanted:

@@ -31,4 +31,17 @@ from . import (  # noqa: E402,F401,I001  isort: skip
     winlog_json,
 )
 
-__all__ = ["ParseContext", "Parser", "available_formats", "detect_format", "get_parser", "register"]
+
+
+def compiled_modules() -> dict[str, bool]:
+    """Each format module's name -> whether it runs as the extension Cython compiled (setup.py)."""
+    import sys
+    from pathlib import Path
+
+    names = sorted(p.stem for p in Path(__file__).parent.glob("*.py") if p.stem != "__init__")
+    return {n: not sys.modules[f"{__name__}.{n}"].__file__.endswith(".py")
+            for n in names if f"{__name__}.{n}" in sys.modules}
+
+
+__all__ = ["ParseContext", "Parser", "available_formats", "compiled_modules", "detect_format", "get_parser",
+           "register"]
