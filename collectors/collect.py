@@ -26,6 +26,7 @@ from typing import Any, Mapping, Protocol
 
 from collectors.buffer import DiskBuffer
 from collectors.enrich import enricher_from
+from collectors.parsers import compiled_modules
 from collectors.shipper import Delivery, SourceStats
 from soc.config import Settings
 from soc.errors import ConfigError, SocError, StoreError
@@ -128,6 +129,9 @@ def run_collect(settings: Settings, store: Store, stop_event: threading.Event,
     opts = options or CollectOptions.from_env()
     if not settings.sources:
         raise SocError("no sources configured: add [[sources]] entries to the config file")
+    interpreted = [name for name, built in compiled_modules().items() if not built]
+    if interpreted:
+        log.warning("parsers running uncompiled (slower; `make venv` compiles them): %s", ", ".join(interpreted))
     buffer = DiskBuffer(settings.home / "buffer", opts.buffer_max_bytes)
     delivery = Delivery(store, buffer, write_timeout=opts.write_timeout)
     delivery.enrich = enricher_from(settings)
