@@ -18,6 +18,8 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import cython
+
 from soc.errors import ParseError
 from soc.events import Event, format_ts, now_utc
 
@@ -57,6 +59,8 @@ class ParseContext:
     now: reference time for year inference (a file's mtime, or the current time for
          listeners, which call `refresh()` now and then).
     state: per-file parser state, e.g. the `#Fields:` header of IIS/Zeek files.
+    ts_cache: UTC minute prefixes by local minute key; stamp_cache: whole `@timestamp`s by
+    the text of a second ("Dec 10 06:55:46") or an ISO minute with its offset (see iso_to_ts).
     """
 
     source: str = "-"
@@ -65,6 +69,7 @@ class ParseContext:
     now: datetime = field(default_factory=now_utc)
     state: dict[str, Any] = field(default_factory=dict)
     ts_cache: dict[Any, str] = field(default_factory=dict, repr=False, compare=False)
+    stamp_cache: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.tz = resolve_tz(self.tz)
@@ -75,6 +80,7 @@ class ParseContext:
         """Move the reference time (a listener crossing midnight of New Year) and drop caches."""
         self.now = now or now_utc()
         self.ts_cache.clear()
+        self.stamp_cache.clear()
 
 
 class Parser:
@@ -272,7 +278,62 @@ def _offset_tz(minutes: int) -> tzinfo:
 
 
 def iso_to_ts(text: str, ctx: ParseContext) -> str:
-    """Any ISO-8601 timestamp -> event `@timestamp`; naive ones are read in ctx.tz."""
+    """Any ISO-8601 timestamp -> event `@timestamp`; naive ones are read in ctx.tz.
+
+    The common RFC 3339 shape `YYYY-MM-DD?HH:MM:SS[.f{1,9}][Z|+HH:MM|+HHMM]` costs a dict
+    lookup: the UTC prefix of its minute and offset is computed once by the general path (so
+    every date rule stays fromisoformat's) and the seconds and milliseconds are appended.
+    """
+    n: cython.Py_ssize_t = len(text)
+    if n < 19 or text[16] != ":" or text[13] != ":":
+        return _iso_slow(text, ctx)
+    s0: cython.Py_UCS4 = text[17]
+    s1: cython.Py_UCS4 = text[18]
+    if not ("0" <= s0 <= "5" and "0" <= s1 <= "9"):
+        return _iso_slow(text, ctx)
+    last: cython.Py_UCS4 = text[n - 1]
+    tail_at: cython.Py_ssize_t = n
+    if last == "Z" or last == "z":
+        tail_at = n - 1
+    elif n >= 25 and text[n - 3] == ":" and (text[n - 6] == "+" or text[n - 6] == "-"):
+        tail_at = n - 6
+    elif n >= 24 and (text[n - 5] == "+" or text[n - 5] == "-"):
+        tail_at = n - 5
+    frac = text[20:tail_at]
+    if tail_at != 19 and not (text[19] == "." and 0 < tail_at - 20 <= 9 and frac.isdecimal() and frac.isascii()):
+        return _iso_slow(text, ctx)
+    key = text[:16] + text[tail_at:]
+    cache = ctx.stamp_cache
+    prefix = cache.get(key)
+    if prefix is None:
+        prefix = _iso_minute(key, text[tail_at:], ctx)
+        if prefix is None:
+            return _iso_slow(text, ctx)
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        cache[key] = prefix
+    if tail_at == 19:
+        return prefix + text[17:19] + ".000Z"
+    return prefix + text[17:19] + "." + (frac + "00")[:3] + "Z"
+
+
+def _iso_minute(key: str, tail: str, ctx: ParseContext) -> str | None:
+    """"YYYY-MM-DDTHH:MM:" in UTC of the minute in `key` (its first 16 chars, then the offset).
+
+    None when the general path refuses it or the zone's offset has seconds (old LMT offsets),
+    where the seconds of a line would change the prefix.
+    """
+    try:
+        minute = _iso_datetime(key[:16] + ":00" + tail, ctx)
+        offset = minute.utcoffset()
+        if offset is None or offset.seconds % 60 or offset.microseconds:
+            return None
+        return format_ts(minute)[:-7]
+    except Exception:  # noqa: BLE001 - the caller retries the line's own text by the general path
+        return None
+
+
+def _iso_datetime(text: str, ctx: ParseContext) -> datetime:
     try:
         value = text.strip()
         if value.endswith(("Z", "z")):
@@ -282,7 +343,12 @@ def iso_to_ts(text: str, ctx: ParseContext) -> str:
         raise ParseError(f"bad ISO-8601 timestamp '{text[:40]}'") from exc
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=ctx.tz)
-    return format_ts(dt)
+    return dt
+
+
+def _iso_slow(text: str, ctx: ParseContext) -> str:
+    """iso_to_ts by datetime.fromisoformat, for every shape (and error) the fast path leaves."""
+    return format_ts(_iso_datetime(text, ctx))
 
 
 def epoch_to_ts(value: float | str) -> str:

@@ -103,3 +103,74 @@ def test_fast_header_path_equals_regex_path(shared_data):
             fast = split_syslog(line, ParseContext(year_hint=2020))
             slow = _split_regex(line, ParseContext(year_hint=2020))
             assert fast == slow, line
+
+
+# ---------------------------------------------------------------- fast paths agree with the general ones
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from collectors.parsers.base import _iso_slow, iso_to_ts  # noqa: E402
+from collectors.parsers.syslog import _RFC5424, _groups_5424  # noqa: E402
+
+
+def _iso_or_error(fn, text: str, ctx: ParseContext) -> str:
+    try:
+        return fn(text, ctx)
+    except ParseError as exc:
+        return f"error: {exc}"
+    except (ValueError, OverflowError) as exc:  # Parser.parse turns these into ParseError
+        return f"unexpected: {type(exc).__name__}"
+
+
+_DIGITS = st.text("0123456789", min_size=1, max_size=3)
+_ISO = st.builds(
+    lambda y, mo, d, sep, h, mi, s, frac, tail: f"{y}-{mo}-{d}{sep}{h}:{mi}:{s}{frac}{tail}",
+    st.sampled_from(["2024", "1999", "1930", "0999", "20x4", "2024"]), st.sampled_from(["01", "02", "12", "13", "1"]),
+    st.sampled_from(["01", "29", "30", "31", "00"]), st.sampled_from(["T", " ", "t", "x"]),
+    st.sampled_from(["00", "23", "24", "9"]), st.sampled_from(["00", "59", "60", "5"]), _DIGITS,
+    st.one_of(st.just(""), st.builds(lambda f: "." + f, st.text("0123456789²", max_size=11)), st.just(",5")),
+    st.sampled_from(["", "Z", "z", "+07:00", "-05:30", "+0700", "-0000", "+24:00", "+07", "+07:00:30", "X", " "]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts=st.lists(_ISO, min_size=1, max_size=4), tz=st.sampled_from(["UTC", "Asia/Ho_Chi_Minh", "America/New_York", "Europe/Amsterdam"]))
+def test_iso_to_ts_cached_path_equals_fromisoformat(texts, tz):
+    ctx = ParseContext(tz=tz)
+    for text in texts + texts:  # the second pass reads the minute cache the first one filled
+        assert _iso_or_error(iso_to_ts, text, ctx) == _iso_or_error(_iso_slow, text, ctx), text
+
+
+def test_iso_to_ts_keeps_old_zone_offsets_with_seconds():
+    ctx = ParseContext(tz="Europe/Amsterdam")  # local mean time before 1937: +00:19:32
+    assert iso_to_ts("1930-01-01T00:00:30", ctx) == "1929-12-31T23:40:58.000Z"
+    assert iso_to_ts("1930-01-01T00:00:40", ctx) == "1929-12-31T23:41:08.000Z"
+    assert iso_to_ts("2022-09-06T18:37:34.98765+02:00", ctx) == "2022-09-06T16:37:34.987Z"
+
+
+_SD_CHARS = st.text('[]"\\ a=-\t', max_size=30)
+_TOKEN = st.sampled_from(["-", "h", "app", "123", "ID47", "", "a b", "x\ty", "٣"])
+
+
+@settings(max_examples=800, deadline=None)
+@given(pri=st.sampled_from(["13", "165", "1", "1000", "", "a", "٣"]), ver=st.sampled_from(["1", "12", "123", ""]),
+       ts=st.sampled_from(["2003-10-11T22:14:15.003Z", "-", ""]), host=_TOKEN, app=_TOKEN, procid=_TOKEN,
+       msgid=_TOKEN, sd=st.one_of(_SD_CHARS, st.sampled_from(['[id a="1"]', '[a b="x\\"]"][c]', '-', '[x]-'])),
+       msg=st.text(" \tab[]\ufeff", max_size=6))
+def test_rfc5424_split_equals_regex(pri, ver, ts, host, app, procid, msgid, sd, msg):
+    line = f"<{pri}>{ver} {ts} {host} {app} {procid} {msgid} {sd}{msg}"
+    fast = _groups_5424(line)
+    if fast is not None:
+        m = _RFC5424.match(line)
+        assert m is not None and fast == m.groups(), line
+
+
+def test_rfc5424_line_of_opnsense(parser, shared_data):
+    lines = [ln for ln in (shared_data / "firewall" / "pfsense.log").read_text().splitlines() if ln.startswith("<")]
+    ev = parser.parse(lines[0], ParseContext())
+    assert ev["@timestamp"] == "2022-09-06T16:37:34.000Z"  # 18:37:34+02:00
+    assert (ev["host.name"], ev["process.name"], ev["process.pid"]) == ("opnsense", "filterlog", 69805)
+    assert ev["log.syslog.structured_data"] == '[meta sequenceId="2633353"]'
+    assert ev["message"].startswith("10,,,02f4bab031b57d1e30553ce08e0ec131,re0,match,block,in,4")
+    assert all(_groups_5424(ln) == _RFC5424.match(ln).groups() for ln in lines)
