@@ -3,16 +3,29 @@
 Accepted with or without a `<PRI>` prefix and with or without a syslog header in front.
 Datasets: fortigate.traffic, fortigate.utm, fortigate.event. Known keys map to ECS; every other
 key is kept as `fortinet.firewall.<key>` so nothing the device said is lost.
+
+Two ways to the same event. Interpreted, the pairs come from one regex (`_KV`) into a dict that
+`parse_exact` turns into the event. Compiled by Cython, `parse_fast` reads the pairs with a typed
+character scan (`_Cursor`, the regex's exact semantics) straight into the event, and hands the
+rare line where two pairs land on one field (a repeated key, srcip with remip) or an integer key
+holds text to `parse_exact`. tests/collectors/parsers/test_fortigate_kv.py checks with
+hypothesis that scan and regex give the same pairs and both paths the same event.
 """
 
 from __future__ import annotations
 
 import re
 
+import cython
+
 from soc.errors import ParseError
 from soc.events import Event
 
 from .base import IANA_TRANSPORT, ParseContext, Parser, fixed_offset, local_prefix, register
+
+if cython.compiled:  # read the characters of a str in place
+    from cython.cimports.cpython.unicode import (PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READ,
+                                                 PyUnicode_Substring, PyUnicode_Tailmatch)
 
 # key="quoted value" or key=bare; the look-behind picks the quoted branch right after `="`,
 # so findall yields (key, unquoted value) pairs that dict() takes directly.
@@ -43,37 +56,273 @@ _TEXT_FIELDS = {
     "filename": "file.name",
     "catdesc": "rule.category", "srcname": "source.domain",
 }
+# integer renames; a value that is not 1-18 ASCII digits is kept as text under fortinet.firewall.<key>
 _INT_FIELDS = {
     "srcport": "source.port", "dstport": "destination.port", "sentbyte": "source.bytes",
     "rcvdbyte": "destination.bytes", "sentpkt": "source.packets", "rcvdpkt": "destination.packets",
     "transport": "source.nat.port", "tranport": "destination.nat.port", "remport": "source.port",
     "locport": "destination.port", "crscore": "event.risk_score",
 }
+# keys _classify reads, by their index in the list of values it gets (None: key absent); all of
+# them are also kept as fields like any other key
+_SPECIAL = ("type", "date", "time", "tz", "subtype", "action", "proto", "service", "app", "user", "group",
+            "msg", "logdesc", "duration", "srccountry", "dstcountry", "utmaction", "attack", "virus",
+            "attackid", "virusid", "policyname")
+# their indexes as C constants (a Python global would be looked up at every use)
+_TYPE = cython.declare(cython.int, 0)
+_DATE_V = cython.declare(cython.int, 1)
+_TIME_V = cython.declare(cython.int, 2)
+_TZ = cython.declare(cython.int, 3)
+_SUBTYPE = cython.declare(cython.int, 4)
+_ACTION = cython.declare(cython.int, 5)
+_PROTO = cython.declare(cython.int, 6)
+_SERVICE = cython.declare(cython.int, 7)
+_APP = cython.declare(cython.int, 8)
+_USER = cython.declare(cython.int, 9)
+_GROUP = cython.declare(cython.int, 10)
+_MSG = cython.declare(cython.int, 11)
+_LOGDESC = cython.declare(cython.int, 12)
+_DURATION = cython.declare(cython.int, 13)
+_SRCCOUNTRY = cython.declare(cython.int, 14)
+_DSTCOUNTRY = cython.declare(cython.int, 15)
+_UTMACTION = cython.declare(cython.int, 16)
+_ATTACK = cython.declare(cython.int, 17)
+_VIRUS = cython.declare(cython.int, 18)
+_ATTACKID = cython.declare(cython.int, 19)
+_VIRUSID = cython.declare(cython.int, 20)
+_POLICYNAME = cython.declare(cython.int, 21)
+_N_SPECIAL = cython.declare(cython.int, 22)
+_SPECIAL_INDEX = {key: i for i, key in enumerate(_SPECIAL)}
+
+_CACHE_MAX = 4096  # bound of every per-key cache: keys come from untrusted lines
+_MAX_DIGITS = cython.declare(cython.int, 18)  # longer numbers do not fit the int64 orjson accepts
+_HASH_MASK = cython.declare(cython.uint, 0xFFFFFFFF)
+_FNV_BASIS = cython.declare(cython.uint, 2166136261)
+_FNV_PRIME = cython.declare(cython.uint, 16777619)
 
 
-class _Names(dict):
-    """FortiOS key -> event field: the ECS name where one fits, else fortinet.firewall.<key>."""
+@cython.cclass
+class _Key:
+    """What one FortiOS key becomes: its event field, whether the value is an integer, its special index."""
 
-    def __missing__(self, key: str) -> str:
-        name = self[key] = self.default_extra(key)
-        return name
+    key: str
+    name: str
+    is_int: cython.bint
+    special: cython.int
 
-    @staticmethod
-    def default_extra(key: str) -> str:
-        return "fortinet.firewall." + key.replace("-", "_")
-
-
-# Keys read by _classify (user, action, proto, ...) are kept verbatim under fortinet.firewall.* too.
-_NAMES = _Names(_TEXT_FIELDS)
-_NAMES.update(_INT_FIELDS)
-_INT_KEYS = frozenset(_INT_FIELDS)
+    def __init__(self, key: str) -> None:
+        self.key = key
+        int_name = _INT_FIELDS.get(key)
+        self.is_int = int_name is not None
+        self.name = int_name if int_name is not None else _TEXT_FIELDS.get(key) or extra_name(key)
+        self.special = _SPECIAL_INDEX.get(key, -1)
 
 
-def _timestamp(kv: dict[str, str], ctx: ParseContext) -> str:
-    date, time = kv.get("date"), kv.get("time")
+def extra_name(key: str) -> str:
+    """The field of a key without an ECS name: fortinet.firewall.<key>."""
+    return "fortinet.firewall." + key.replace("-", "_")
+
+
+_KEYS: dict[str, _Key] = {}
+
+
+@cython.cfunc
+def _key_info(key: str) -> _Key:
+    info = _KEYS.get(key)
+    if info is None:
+        info = _Key(key)
+        if len(_KEYS) < _CACHE_MAX:
+            _KEYS[key] = info
+    return info
+
+
+@cython.cfunc
+@cython.inline
+@cython.exceptval(check=False)
+def _is_key_char(c: cython.Py_UCS4) -> cython.bint:
+    """The regex's [\\w-]: ASCII letters, digits, '_', '-', and any Unicode alphanumeric."""
+    if c < "\x80":
+        return ("a" <= c <= "z") or ("A" <= c <= "Z") or ("0" <= c <= "9") or c == "_" or c == "-"
+    return c.isalnum()
+
+
+@cython.final
+@cython.cclass
+class _Cursor:
+    """Walks the key=value pairs of a line like `_KV.finditer(line, start)`; each `advance`
+    leaves the key in line[ks:ke] (and its hash in h), the unquoted value in line[vs:ve]."""
+
+    line: str
+    kind: cython.uint
+    data: cython.p_void
+    n: cython.Py_ssize_t
+    pos: cython.Py_ssize_t
+    ks: cython.Py_ssize_t
+    ke: cython.Py_ssize_t
+    vs: cython.Py_ssize_t
+    ve: cython.Py_ssize_t
+    h: cython.uint
+    empties: list
+
+    def __init__(self, line: str, start: cython.Py_ssize_t) -> None:
+        self.start(line, start)
+
+    @cython.cfunc
+    def start(self, line: str, start: cython.Py_ssize_t) -> cython.void:
+        self.line = line
+        if cython.compiled:
+            self.kind = PyUnicode_KIND(line)
+            self.data = PyUnicode_DATA(line)
+        self.n = len(line)
+        self.pos = start
+        self.ks = self.ke = self.vs = self.ve = 0
+        self.h = 0
+        self.empties = None
+
+    @cython.cfunc
+    @cython.inline
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
+    @cython.exceptval(check=False)
+    def at(self, i: cython.Py_ssize_t) -> cython.Py_UCS4:
+        if cython.compiled:
+            return PyUnicode_READ(self.kind, self.data, i)
+        return self.line[i]
+
+    @cython.cfunc
+    @cython.exceptval(check=False)
+    def advance(self) -> cython.bint:
+        n: cython.Py_ssize_t = self.n
+        i: cython.Py_ssize_t = self.pos
+        ks: cython.Py_ssize_t
+        c: cython.Py_UCS4
+        h: cython.uint
+        while i < n:
+            c = self.at(i)
+            if not _is_key_char(c):
+                i += 1
+                continue
+            # the longest run of key characters must be followed by '=': no shorter key can be
+            ks = i
+            h = _FNV_BASIS
+            while i < n:
+                c = self.at(i)
+                if not _is_key_char(c):
+                    break
+                h = ((h ^ ord(c)) * _FNV_PRIME) & _HASH_MASK  # FNV-1a, 32 bits in C and in Python
+                i += 1
+            if i >= n or self.at(i) != "=":
+                continue  # line[i] starts no key either: the loop steps over it
+            self.ks, self.ke, self.h = ks, i, h
+            i += 1
+            if i < n and self.at(i) == '"':
+                i += 1
+                self.vs = i
+                while i < n and self.at(i) != '"':
+                    i += 1
+                self.ve = i
+                if i < n:
+                    i += 1
+            else:
+                self.vs = i
+                while i < n:
+                    c = self.at(i)
+                    if c == '"' or c.isspace():
+                        break
+                    i += 1
+                self.ve = i
+                if i < n and self.at(i) == '"':
+                    i += 1
+            self.pos = i
+            return True
+        self.pos = n
+        return False
+
+    @cython.cfunc
+    def key(self) -> str:
+        if cython.compiled:
+            return PyUnicode_Substring(self.line, self.ks, self.ke)
+        return self.line[self.ks:self.ke]
+
+    @cython.cfunc
+    def value(self) -> str:
+        if cython.compiled:
+            return PyUnicode_Substring(self.line, self.vs, self.ve)
+        return self.line[self.vs:self.ve]
+
+    @cython.cfunc
+    @cython.exceptval(check=False)
+    def int_value(self) -> cython.longlong:
+        """The value as an integer when it is 1-18 ASCII digits, else -1."""
+        i: cython.Py_ssize_t = self.vs
+        end: cython.Py_ssize_t = self.ve
+        if end <= i or end - i > _MAX_DIGITS:
+            return -1
+        total: cython.longlong = 0
+        c: cython.Py_UCS4
+        while i < end:
+            c = self.at(i)
+            if not ("0" <= c <= "9"):
+                return -1
+            total = total * 10 + (ord(c) - 48)
+            i += 1
+        return total
+
+    @cython.cfunc
+    def key_is(self, key: str) -> cython.bint:
+        """line[ks:ke] == key, without making the slice."""
+        if len(key) != self.ke - self.ks:
+            return False
+        if cython.compiled:
+            return PyUnicode_Tailmatch(self.line, key, self.ks, self.ke, -1) == 1
+        return self.line[self.ks:self.ke] == key
+
+
+def scan_pairs(line: str, start: int = 0) -> list[tuple[str, str]]:
+    """The (key, value) pairs of a line by the character scan: what `_KV.findall(line, start)` gives."""
+    cur: _Cursor = _Cursor(line, start)
+    pairs = []
+    while cur.advance():
+        pairs.append((cur.key(), cur.value()))
+    return pairs
+
+
+# direct-mapped cache of _Key by the cursor's key hash: bounded by its size, looked up without
+# slicing the key out of the line
+_SLOT_MASK = cython.declare(cython.uint, 1023)
+_SLOTS: list = [None] * (_SLOT_MASK + 1)
+
+
+@cython.cfunc
+def _lookup(cur: _Cursor) -> _Key:
+    index: cython.Py_ssize_t = (cur.h ^ (cur.h >> 16)) & _SLOT_MASK
+    slots: list = _SLOTS
+    held = slots[index]
+    if held is not None:
+        info: _Key = held
+        if cur.key_is(info.key):
+            return info
+    info = _key_info(cur.key())
+    slots[index] = info
+    return info
+
+
+def ascii_int(text: str) -> int | None:
+    """int of 1-18 ASCII digits, None for anything else (str.isdigit takes '²', which int() refuses)."""
+    return _ascii_int(text)
+
+
+@cython.cfunc
+def _ascii_int(text: str) -> object:
+    if 0 < len(text) <= _MAX_DIGITS and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
+@cython.cfunc
+def _timestamp(date: str | None, time: str | None, tz_text: str, ctx: ParseContext) -> str:
     if date is None or time is None:
         raise ParseError("FortiGate line without date= and time=")
-    tz_text = kv.get("tz", "")
     key = date + time[:5] + tz_text
     prefix = ctx.ts_cache.get(key)
     if prefix is None:
@@ -90,6 +339,112 @@ def _timestamp(kv: dict[str, str], ctx: ParseContext) -> str:
     return prefix + seconds + ".000Z"
 
 
+@cython.cfunc
+def _new_event(line: str) -> dict:
+    """The fields every event has; @timestamp, event.dataset and the type are filled in last."""
+    ev: Event = {"@timestamp": None, "log.original": line, "event.dataset": None, "event.kind": "event",
+                 "observer.vendor": "Fortinet", "observer.product": "FortiGate", "observer.type": "firewall",
+                 "fortinet.firewall.type": None}
+    if line.startswith("<"):
+        pri = _ascii_int(line[1 : line.find(">")])
+        if pri is not None:
+            ev["log.syslog.priority"] = pri
+    return ev
+
+
+@cython.cfunc
+def _finish(ev: dict, ctx: ParseContext, values: list) -> dict:
+    ftype = values[_TYPE]
+    if not ftype:
+        raise ParseError("FortiGate line without type=")
+    ev["@timestamp"] = _timestamp(values[_DATE_V], values[_TIME_V], values[_TZ] or "", ctx)
+    ev["event.dataset"] = _TYPE_DATASET.get(ftype, "fortigate.event")
+    ev["fortinet.firewall.type"] = ftype
+    _classify(ev, values, ftype)
+    return ev
+
+
+@cython.cfunc
+@cython.exceptval(-1)
+def _start(line: str) -> cython.Py_ssize_t:
+    start = line.find("date=")
+    if start < 0:
+        raise ParseError("not a FortiGate line (no date= field)")
+    return start
+
+
+def parse_exact(line: str, ctx: ParseContext) -> Event | None:
+    """The event of one line (already stripped of its line end) by the regex and a dict of its pairs.
+
+    A repeated key counts with its last value, in the place of its first; an empty value is no field.
+    """
+    if not line or line.isspace():
+        return None
+    kv = dict(_KV.findall(line, _start(line)))
+    ev = _new_event(line)
+    for key, value in kv.items():
+        if value:
+            info: _Key = _key_info(key)
+            if not info.is_int:
+                ev[info.name] = value
+            else:
+                number = _ascii_int(value)
+                if number is not None:
+                    ev[info.name] = number
+                else:
+                    ev[extra_name(key)] = value
+    return _finish(ev, ctx, [kv.get(key) for key in _SPECIAL])
+
+
+def parse_fast(line: str, ctx: ParseContext) -> Event | None:
+    """What `parse_exact` gives, by the character scan: each pair is set in the event as it is read."""
+    if not line or line.isspace():
+        return None
+    cur: _Cursor = _Cursor.__new__(_Cursor)
+    cur.start(line, _start(line))
+    ev = _new_event(line)
+    before: cython.Py_ssize_t = len(ev)
+    values: list = [None] * _N_SPECIAL
+    written: cython.Py_ssize_t = _fill(ev, cur, values)
+    if written < 0 or len(ev) != before + written:
+        return parse_exact(line, ctx)  # a field set twice, or text in an integer field
+    if cur.empties is not None:
+        for name in cur.empties:
+            del ev[name]
+    return _finish(ev, ctx, values)
+
+
+@cython.cfunc
+def _fill(ev: dict, cur: _Cursor, values: list) -> cython.Py_ssize_t:
+    """Sets each pair's field; returns how many were set (type= aside: its field is in the event
+    already), or -1 at the first integer key holding text. Empty values are set too, to count
+    collisions, and listed in cur.empties for removal."""
+    written: cython.Py_ssize_t = 0
+    number: cython.longlong
+    info: _Key
+    while cur.advance():
+        info = _lookup(cur)
+        if info.is_int and cur.vs < cur.ve:
+            number = cur.int_value()
+            if number < 0:
+                return -1
+            ev[info.name] = number
+            written += 1
+            continue
+        value = cur.value()
+        if info.special >= 0:
+            values[info.special] = value
+            if info.special == _TYPE:
+                continue
+        if cur.vs == cur.ve:
+            if cur.empties is None:
+                cur.empties = []
+            cur.empties.append(info.name)
+        ev[info.name] = value
+        written += 1
+    return written
+
+
 class FortigateParser(Parser):
     name = "fortigate"
     dataset = "fortigate.traffic"
@@ -98,92 +453,75 @@ class FortigateParser(Parser):
 
     def _parse(self, line: str, ctx: ParseContext) -> Event | None:
         line = line.rstrip("\r\n")
-        if not line.strip():
-            return None
-        start = line.find("date=")
-        if start < 0:
-            raise ParseError("not a FortiGate line (no date= field)")
-        kv = dict(_KV.findall(line, start))
-        ftype = kv.get("type")
-        if not ftype:
-            raise ParseError("FortiGate line without type=")
-        ev: Event = {"@timestamp": _timestamp(kv, ctx), "log.original": line,
-                     "event.dataset": _TYPE_DATASET.get(ftype, "fortigate.event"), "event.kind": "event",
-                     "observer.vendor": "Fortinet", "observer.product": "FortiGate", "observer.type": "firewall",
-                     "fortinet.firewall.type": ftype}
-        if line.startswith("<"):
-            pri = line[1 : line.find(">")]
-            if pri.isdigit():
-                ev["log.syslog.priority"] = int(pri)
-        names = _NAMES
-        ev.update({names[k]: v for k, v in kv.items() if v})
-        for key in _INT_KEYS.intersection(kv):
-            name = _INT_FIELDS[key]
-            value = kv[key]
-            if value:
-                if value.isdigit():
-                    ev[name] = int(value)
-                else:
-                    del ev[name]
-                    ev[names.default_extra(key)] = value
-        _classify(ev, kv, ftype)
-        return ev
+        if cython.compiled:
+            return parse_fast(line, ctx)
+        return parse_exact(line, ctx)
 
     def detects(self, line: str) -> bool:
         return "date=" in line and " type=" in line and ("devid=" in line or "logid=" in line)
 
 
-def _classify(ev: Event, kv: dict[str, str], ftype: str) -> None:
-    subtype = kv.get("subtype", "")
-    action = kv.get("action", "")
-    if subtype:
-        ev["fortinet.firewall.subtype"] = subtype
+@cython.cfunc
+def _classify(ev: dict, values: list, ftype: str) -> cython.void:
+    subtype = values[_SUBTYPE] or ""
+    action = values[_ACTION] or ""
+    failed: cython.bint = False
     if action:
         ev["event.action"] = action
         if action in _FAIL_ACTIONS:
             ev["event.outcome"] = "failure"
+            failed = True
         elif action in _OK_ACTIONS:
             ev["event.outcome"] = "success"
-    proto = kv.get("proto")
+    proto = values[_PROTO]
     if proto:
         ev["network.iana_number"] = proto
         ev["network.transport"] = IANA_TRANSPORT.get(proto, proto)
-    service = kv.get("service")
+    service = values[_SERVICE]
     if service and service not in _NA:
         ev["network.protocol"] = service.lower()
-    app = kv.get("app")
+    app = values[_APP]
     if app and app not in _NA:
         ev["network.application"] = app.lower()
-    user = kv.get("user")
+    user = values[_USER]
     if user and user not in _NA:
         ev["user.name"] = user
-    group = kv.get("group")
+    group = values[_GROUP]
     if group and group not in _NA:
         ev["group.name"] = group
-    msg = kv.get("msg") or kv.get("logdesc")
+    logdesc = values[_LOGDESC]
+    msg = values[_MSG] or logdesc
     if msg:
         ev["message"] = msg
-    if kv.get("logdesc"):
-        ev["event.reason"] = kv["logdesc"]
-    duration = kv.get("duration")
-    if duration and duration.isdigit():
-        ev["event.duration"] = int(duration) * 1_000_000_000
-    for key, field in (("srccountry", "source.geo.country_name"), ("dstcountry", "destination.geo.country_name")):
-        value = kv.get(key)
-        if value and value != "Reserved" and value not in _NA:
-            ev[field] = value
-    if "source.bytes" in ev and "destination.bytes" in ev:
-        ev["network.bytes"] = ev["source.bytes"] + ev["destination.bytes"]
-    denied = ev.get("event.outcome") == "failure" or kv.get("utmaction") in ("block", "blocked")
+    if logdesc:
+        ev["event.reason"] = logdesc
+    duration = values[_DURATION]
+    if duration:
+        seconds = _ascii_int(duration)
+        if seconds is not None and seconds < 9_000_000_000:  # as nanoseconds it still fits an int64
+            ev["event.duration"] = seconds * 1_000_000_000
+    country = values[_SRCCOUNTRY]
+    if country and country != "Reserved" and country not in _NA:
+        ev["source.geo.country_name"] = country
+    country = values[_DSTCOUNTRY]
+    if country and country != "Reserved" and country not in _NA:
+        ev["destination.geo.country_name"] = country
+    sent = ev.get("source.bytes")
+    if sent is not None:
+        received = ev.get("destination.bytes")
+        if received is not None:
+            ev["network.bytes"] = sent + received
+    utmaction = values[_UTMACTION]
+    denied: cython.bint = failed or utmaction == "block" or utmaction == "blocked"
     if ftype == "traffic":
         ev["event.category"] = ["network"]
         ev["event.type"] = ["connection", "denied" if denied else "allowed"]
     elif ev["event.dataset"] == "fortigate.utm":
-        signature = kv.get("attack") or kv.get("virus")
+        signature = values[_ATTACK] or values[_VIRUS]
         if signature:  # the alert's rule is the signature; the policy stays in fortinet.firewall.*
-            ev["fortinet.firewall.policyname"] = kv.get("policyname", "")
+            ev["fortinet.firewall.policyname"] = values[_POLICYNAME] or ""
             ev["rule.name"] = signature
-            ev["rule.id"] = kv.get("attackid") or kv.get("virusid") or ev.get("rule.id", "")
+            ev["rule.id"] = values[_ATTACKID] or values[_VIRUSID] or ev.get("rule.id", "")
         ev["event.kind"] = "alert" if (signature or denied) else "event"
         ev["event.category"] = ["intrusion_detection", "network"]
         ev["event.type"] = ["denied"] if denied else ["info"]
