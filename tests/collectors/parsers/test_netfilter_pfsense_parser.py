@@ -78,3 +78,58 @@ def test_pfsense_bad_csv():
         parser.parse("Sep 28 10:38:09 pfSense filterlog: 53,,,1", ParseContext())
     with pytest.raises(ParseError, match="action"):
         parser.parse("Sep 28 10:38:09 pfSense filterlog: 53,,,1,em0,match,explode,in,4,0x0,,64", ParseContext())
+
+
+# --- the compiled fast paths give exactly what the plain-Python paths give ---------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from collectors.parsers import iptables as iptables_module  # noqa: E402
+
+# characters that matter to the netfilter scan: separators, key letters, digits (ASCII and not),
+# case oddities (titlecase, non-ASCII upper), NUL and the uptime stamp's brackets
+_NF_CHARS = " =  ==AINOUTSRCDSTLENPROTMACWDYZ0123456789..[]:-_\t\n\x00\x7f\u00b2\u0663\u01c5\u00c9\u00e9x"
+_NF_LINE = ("[ 203.842973] IPTABLES-DROP: IN=lo OUT= MAC=00:00:00:00:00:00:00:00:00:00:00:00:08:00 SRC=127.0.0.1 "
+            "DST=127.0.0.53 LEN=76 TOS=0x00 PREC=0x00 TTL=64 ID=25029 DF PROTO=UDP SPT=49007 DPT=53 LEN=56 ")
+
+
+@st.composite
+def _netfilter_messages(draw: st.DrawFn) -> str:
+    if draw(st.booleans()):
+        return draw(st.text(alphabet=_NF_CHARS, max_size=80))
+    msg = _NF_LINE
+    for _ in range(draw(st.integers(1, 6))):
+        at = draw(st.integers(0, len(msg)))
+        msg = msg[:at] + draw(st.text(alphabet=_NF_CHARS, max_size=4)) + msg[at + draw(st.integers(0, 3)):]
+    return msg
+
+
+def _outcome(fn, *args):
+    ev: dict = {}
+    try:
+        return ev, fn(ev, *args)
+    except Exception as exc:  # noqa: BLE001 - both paths must fail alike, if at all
+        return ev, repr(exc)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_netfilter_messages(), st.integers(0, 40))
+def test_iptables_scan_and_split_agree(msg, at):
+    at = min(at, len(msg))
+    assert _outcome(iptables_module.fields_scan, msg, at) == _outcome(iptables_module.fields_split, msg, at)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(alphabet="[]. 0123456789\t\u2003\u0663\u00b2x", max_size=20), _netfilter_messages()))
+def test_iptables_uptime_scan_and_regex_agree(msg):
+    assert iptables_module.uptime_scan(msg) == iptables_module.uptime_re(msg)
+
+
+def test_iptables_odd_digits_skip_the_field_not_the_line():
+    # '²' is a digit to str.isdigit but not to int(): it used to turn the line into a dead letter
+    line = ("Sep 30 10:09:23 fw kernel: IN=eth0 OUT= SRC=10.0.0.1 DST=10.0.0.2 LEN=40 PROTO=TCP "
+            "SPT=\u00b2 DPT=\u0663 WINDOW=99999999999999999999999 SYN")
+    ev = get_parser("iptables").parse(line, ParseContext())
+    assert "source.port" not in ev and ev["destination.port"] == 3  # ARABIC-INDIC DIGIT THREE is a decimal
+    assert ev["iptables.tcp.window"] == 99999999999999999999999 and ev["iptables.flags"] == ["SYN"]
