@@ -4,12 +4,20 @@ Headers vary by device settings: `Apr 15 2013 09:36:50: `, `Apr 15 2014 09:34:34
 `Apr 24 2013 16:00:28 FW01 : `, RFC 3164 `<191>Aug  1 14:01:20 asa1: `, or nothing at all (then
 the time is the context's `now`, i.e. when the line was received). Each known message id has
 one regex with named groups; ids without one still become events carrying `event.code`.
+
+Speed (the module is compiled by Cython, see setup.py): the tag, the common header shapes and the
+most frequent message ids are cut with `str.find` and slicing, which gives exactly what the
+regexes give; anything those fast paths do not recognise falls back to the regexes, so the
+regexes stay the reference. `parse_line(line, ctx, fast=False)` runs the regex path alone (the
+tests compare the two on real and mutated lines).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
+
+import cython
 
 from soc.errors import ParseError
 from soc.events import Event, format_ts
@@ -114,6 +122,17 @@ _msg("605004 605005", r"Login (?P<verdict>denied|permitted) from (?P<a_ip>[^\s/]
 _msg("111008 111010", r"User '(?P<user>[^']*)' executed (?:the )?'?(?P<command>.*?)'? command",
      {"event.action": "command-executed", "event.category": ["configuration"], "event.type": ["change"]})
 
+# (ip, port, interface, NAT ip, NAT port) field names of each end
+_SRC = ("source.ip", "source.port", "observer.ingress.interface.name", "source.nat.ip", "source.nat.port")
+_DST = ("destination.ip", "destination.port", "observer.egress.interface.name", "destination.nat.ip",
+        "destination.nat.port")
+# regex group -> field that takes its stripped text
+_TEXT_GROUPS = (("acl", "rule.name"), ("a_user", "source.user.name"), ("b_user", "destination.user.name"),
+                ("user", "user.name"), ("url", "url.original"), ("reason", "event.reason"),
+                ("conn", "cisco.asa.connection_id"), ("flags", "cisco.asa.tcp_flags"), ("icmp_type", "icmp.type"),
+                ("icmp_code", "icmp.code"), ("group", "group.name"), ("command", "process.command_line"),
+                ("indicator", "threat.indicator.description"), ("list", "cisco.asa.dynamic_filter.list"),
+                ("server", "cisco.asa.aaa_server"))
 _VERDICTS = {"permitted": _PERMIT, "est-allowed": _PERMIT, "denied": _DENY, "dropped": _DENY, "monitored": {}}
 
 
@@ -148,45 +167,1008 @@ def _timestamp(header: str, ctx: ParseContext, ev: Event) -> str:
     return prefix + ss + ".000Z"
 
 
-def _fields(ev: Event, g: dict[str, str | None]) -> None:
-    a, b = "source", "destination"
-    if g.get("direction") == "outbound":
-        a, b = b, a
-    for side, prefix in ((a, "a_"), (b, "b_")):
-        ip = g.get(prefix + "ip")
-        if ip:
-            ev[side + ".ip"] = ip
-        port = g.get(prefix + "port")
-        if port:
-            ev[side + ".port"] = int(port)
-        mip = g.get(prefix + "mip")
-        if mip and mip != ip:
-            ev[side + ".nat.ip"] = mip
-            mport = g.get(prefix + "mport")
-            if mport:
-                ev[side + ".nat.port"] = int(mport)
-        iface = g.get(prefix + "if")
-        if iface:
-            key = "observer.ingress.interface.name" if side == "source" else "observer.egress.interface.name"
-            ev[key] = iface
+def _duration_ns(text: str) -> int:
+    """"h:mm:ss" -> nanoseconds (an empty part such as "1::" raises ValueError: a dead letter)."""
+    h, m_, s = (text.split(":") + ["0", "0"])[:3]
+    return (int(h) * 3600 + int(m_) * 60 + int(s)) * 1_000_000_000
+
+
+@cython.cfunc
+def _side(ev: dict, g: dict, ip_group: str, port_group: str, mip_group: str, mport_group: str, if_group: str,
+          keys: tuple) -> None:
+    """One end's address, port, NAT address and interface (keys: see _SRC) from the regex groups."""
+    ip = g.get(ip_group)
+    if ip:
+        ev[keys[0]] = ip
+    port = g.get(port_group)
+    if port:
+        ev[keys[1]] = int(port)
+    mip = g.get(mip_group)
+    if mip and mip != ip:
+        ev[keys[3]] = mip
+        mport = g.get(mport_group)
+        if mport:
+            ev[keys[4]] = int(mport)
+    iface = g.get(if_group)
+    if iface:
+        ev[keys[2]] = iface
+
+
+@cython.cfunc
+def _fields(ev: dict, g: dict) -> None:
+    """Fields from a message regex's groups: a_* is the source, b_* the destination (but for outbound)."""
+    outbound: cython.bint = g.get("direction") == "outbound"
+    _side(ev, g, "a_ip", "a_port", "a_mip", "a_mport", "a_if", _DST if outbound else _SRC)
+    _side(ev, g, "b_ip", "b_port", "b_mip", "b_mport", "b_if", _SRC if outbound else _DST)
     proto = g.get("proto")
     if proto:
         ev["network.transport"] = proto.lower()
-    for group, field in (("acl", "rule.name"), ("a_user", "source.user.name"), ("b_user", "destination.user.name"), ("user", "user.name"), ("url", "url.original"),
-                         ("reason", "event.reason"), ("conn", "cisco.asa.connection_id"), ("flags", "cisco.asa.tcp_flags"),
-                         ("icmp_type", "icmp.type"), ("icmp_code", "icmp.code"), ("group", "group.name"),
-                         ("command", "process.command_line"), ("indicator", "threat.indicator.description"),
-                         ("list", "cisco.asa.dynamic_filter.list"), ("server", "cisco.asa.aaa_server")):
+    for group, field in _TEXT_GROUPS:
         value = g.get(group)
         if value:
             ev[field] = value.strip()
     if g.get("bytes"):
         ev["network.bytes"] = int(g["bytes"])
     if g.get("duration"):
-        h, m_, s = (g["duration"].split(":") + ["0", "0"])[:3]
-        ev["event.duration"] = (int(h) * 3600 + int(m_) * 60 + int(s)) * 1_000_000_000
+        ev["event.duration"] = _duration_ns(g["duration"])
     if g.get("verb"):
         _static(ev, _START if g["verb"] == "Built" else _END)
+
+
+@cython.cfunc
+def _regex_message(ev: dict, msg_id: str, text: str) -> None:
+    """The reference path: the message id's regex, its static fields, then the captured groups."""
+    known = _MESSAGES.get(msg_id)
+    if known is None:
+        return
+    m = known[0].search(text)
+    if m is None:
+        return
+    groups = m.groupdict()
+    _static(ev, known[1])
+    verdict = groups.get("verdict")
+    if verdict:
+        action = ev.get("event.action")
+        _static(ev, _VERDICTS.get(verdict, {}))
+        if ev.get("event.kind") == "alert":
+            ev["event.action"] = "dynamic-filter-" + verdict
+        elif action:
+            ev["event.action"] = action
+    _fields(ev, groups)
+
+
+# ---------------------------------------------------------------- fast paths
+# Every fast function reads a message text that is printable ASCII (checked once per line), where
+# the regexes' \s is only " ", \d only 0-9 and \w only [A-Za-z0-9_]. Each one accepts exactly the
+# texts its regex matches at position 0 and returns False otherwise (the regex then decides).
+# A fast function may add new keys before it fails (the caller removes them) but changes the
+# existing ones (event.action, event.kind, ...) only once it has succeeded.
+
+_VENDORS = ("ASA-", "FTD-", "PIX-", "FWSM-")
+_HEADER_TOKENS = frozenset(_TZ_ABBR)
+_CACHE_LIMIT = 200_000  # as base.py bounds ctx.ts_cache
+_now_text: tuple = (None, "")  # (ctx.now, its @timestamp): header-less lines all carry it
+
+
+@cython.cfunc
+def _tag_at(line: str, p: cython.Py_ssize_t, n: cython.Py_ssize_t) -> cython.Py_ssize_t:
+    """Index of the severity digit when a tag continues at p (just after its vendor), else -1."""
+    q: cython.Py_ssize_t = p
+    k: cython.Py_ssize_t
+    c: cython.Py_UCS4
+    while q < n:
+        c = line[q]
+        if not ("A" <= c <= "Z" or "a" <= c <= "z"):
+            break
+        q += 1
+    if q > p:
+        if q >= n or line[q] != "-":
+            return -1
+        q += 1
+    if q + 8 > n:
+        return -1
+    c = line[q]
+    if c < "0" or c > "7" or line[q + 1] != "-":
+        return -1
+    for k in range(q + 2, q + 8):
+        c = line[k]
+        if not c.isdecimal():
+            return -1
+    return q
+
+
+@cython.cfunc
+def _find_tag(line: str, n: cython.Py_ssize_t) -> cython.Py_ssize_t:
+    """Where the vendor of the leftmost valid tag starts (what `_TAG.search` finds, less its "%"), or -1."""
+    best: cython.Py_ssize_t = -1
+    limit: cython.Py_ssize_t = n
+    j: cython.Py_ssize_t
+    k: cython.Py_ssize_t
+    vendor: str
+    for vendor in _VENDORS:
+        j = line.find(vendor, 0, limit + 5)
+        while 0 <= j < limit:
+            k = _tag_at(line, j + len(vendor), n)
+            if k >= 0:
+                best = j
+                limit = j
+                break
+            j = line.find(vendor, j + 1, limit + 5)
+    return best
+
+
+@cython.cfunc
+def _now_ts(ctx: ParseContext) -> str:
+    global _now_text
+    now = ctx.now
+    cached: tuple = _now_text
+    if cached[0] is now:
+        return cached[1]
+    text: str = format_ts(now)
+    _now_text = (now, text)
+    return text
+
+
+@cython.cfunc
+def _digit(c: cython.Py_UCS4) -> cython.bint:
+    return "0" <= c <= "9"
+
+
+@cython.cfunc
+def _digits(s: str, i: cython.Py_ssize_t, j: cython.Py_ssize_t) -> cython.bint:
+    """s[i:j] is all ASCII digits (True when empty)."""
+    while i < j:
+        if not _digit(s[i]):
+            return False
+        i += 1
+    return True
+
+
+@cython.cfunc
+def _plain(s: str) -> cython.bint:
+    """s is ASCII without control characters: there the regexes' \\s is " " alone and \\d is 0-9."""
+    c: cython.Py_UCS4
+    if cython.compiled:
+        for c in s:
+            if c < " " or c > "~":
+                return False
+        return True
+    return s.isascii() and s.isprintable()
+
+
+@cython.cfunc
+def _header_fast(line: str, start: cython.Py_ssize_t, ctx: ParseContext, ev: dict) -> cython.bint:
+    """Set @timestamp (and priority, host) from a `[<pri>]Mmm dd [yyyy ]HH:MM:SS[ zone| host][ ]: ` header.
+
+    The header is line[:start], printable ASCII. False (ev untouched) for any other shape:
+    `_timestamp` then reads the header with the regex.
+    """
+    p: cython.Py_ssize_t = 0
+    t: cython.Py_ssize_t
+    i: cython.Py_ssize_t
+    tok: cython.Py_ssize_t
+    tok_end: cython.Py_ssize_t
+    if line[0] == "<":
+        p = line.find(">", 1, 5) + 1
+        if p < 3 or p >= start or not _digits(line, 1, p - 1):
+            return False
+    if start - p >= 20 and line[p + 11] == " " and line[p + 14] == ":" and line[p + 17] == ":":
+        t = p + 20  # Mmm dd yyyy HH:MM:SS
+    elif start - p >= 15 and line[p + 9] == ":" and line[p + 12] == ":":
+        t = p + 15  # Mmm dd HH:MM:SS
+    else:
+        return False
+    i = tok = tok_end = t
+    if i + 1 < start and line[i] == " " and line[i + 1] != " " and line[i + 1] != ":":
+        tok = i = i + 1
+        while i < start and line[i] != " " and line[i] != ":":
+            i += 1
+        tok_end = i
+    while i < start and line[i] == " ":
+        i += 1
+    if i < start and line[i] == ":":
+        i += 1
+    while i < start and line[i] == " ":
+        i += 1
+    if i != start:
+        return False
+    zone = host = None
+    if tok_end > tok:
+        word = line[tok:tok_end]
+        if word in _HEADER_TOKENS:
+            zone = word
+        else:
+            host = word
+    ts = _second_ts(line[p:t], zone, ctx)
+    if ts is None:
+        return False
+    ev["@timestamp"] = ts
+    if p > 0:
+        ev["log.syslog.priority"] = int(line[1:p - 1])
+    if host is not None:
+        ev["host.name"] = host
+        ev["observer.name"] = host
+    return True
+
+
+@cython.cfunc
+def _second_ts(key: str, zone: object, ctx: ParseContext) -> object:
+    """@timestamp of a header's "Mmm dd [yyyy ]HH:MM:SS" (+ zone), cached in ctx; None for a bad shape."""
+    cache: dict = ctx.ts_cache
+    yearless: cython.bint = len(key) == 15
+    full: str = key if yearless or zone is None else key + " " + zone
+    ts = cache.get(full)
+    if ts is not None:
+        return ts
+    h: cython.Py_ssize_t = 7 if yearless else 12  # where HH starts
+    if not (key[:3] in MONTHS and key[3] == " " and (key[4] == " " or _digit(key[4])) and _digit(key[5])
+            and key[6] == " " and _digits(key, h, h + 2) and key[h + 2] == ":" and _digits(key, h + 3, h + 5)
+            and key[h + 5] == ":" and _digits(key, h + 6, h + 8)):
+        return None
+    if yearless:
+        # the same minute key as the regex path (it writes "Aug 01" as "Aug  1")
+        prefix = syslog_prefix(ctx, key[:4] + " " + key[5:12] if key[4] == "0" else key[:12])
+    elif _digits(key, 7, 11):
+        prefix = local_prefix(ctx, int(key[7:11]), MONTHS[key[:3]], int(key[4:6]), int(key[12:14]),
+                              int(key[15:17]), _TZ_ABBR[zone] if zone is not None else None)
+    else:
+        return None
+    ts = prefix + key[h + 6:h + 8] + ".000Z"
+    if len(cache) > _CACHE_LIMIT:
+        cache.clear()
+    cache[full] = ts
+    return ts
+
+
+@cython.cfunc
+def _int(s: str, i: cython.Py_ssize_t, j: cython.Py_ssize_t) -> object:
+    """int(s[i:j]) of ASCII digits."""
+    v: cython.longlong = 0
+    if cython.compiled and j - i <= 18:
+        while i < j:
+            v = v * 10 + (cython.cast(cython.int, s[i]) - 48)
+            i += 1
+        return v
+    return int(s[i:j])
+
+
+@cython.cfunc
+def _space(s: str, i: cython.Py_ssize_t, n: cython.Py_ssize_t) -> cython.Py_ssize_t:
+    """Index of the first space at or after i, or n."""
+    j: cython.Py_ssize_t = s.find(" ", i)
+    return n if j < 0 else j
+
+
+@cython.cfunc
+def _digits_end(s: str, i: cython.Py_ssize_t, n: cython.Py_ssize_t) -> cython.Py_ssize_t:
+    while i < n and _digit(s[i]):
+        i += 1
+    return i
+
+
+@cython.cfunc
+def _word(s: str, i: cython.Py_ssize_t, j: cython.Py_ssize_t) -> cython.bint:
+    """s[i:j] matches \\w+ (ASCII)."""
+    c: cython.Py_UCS4
+    if i >= j:
+        return False
+    while i < j:
+        c = s[i]
+        if not ("a" <= c <= "z" or "A" <= c <= "Z" or "0" <= c <= "9" or c == "_"):
+            return False
+        i += 1
+    return True
+
+
+@cython.cfunc
+def _endpoint(ev: dict, s: str, i: cython.Py_ssize_t, n: cython.Py_ssize_t, keys: tuple) -> cython.Py_ssize_t:
+    """`if:ip/port` at i (`[^\\s:]+:[^\\s/]+/\\d+`) into keys' ip, port, interface; index after the port or -1."""
+    sp: cython.Py_ssize_t = _space(s, i, n)
+    colon: cython.Py_ssize_t = s.find(":", i, sp)
+    if colon <= i:
+        return -1
+    slash: cython.Py_ssize_t = s.find("/", colon + 1, sp)
+    if slash <= colon + 1:
+        return -1
+    e: cython.Py_ssize_t = _digits_end(s, slash + 1, n)
+    if e == slash + 1:
+        return -1
+    ev[keys[2]] = s[i:colon]
+    ev[keys[0]] = s[colon + 1:slash]
+    ev[keys[1]] = _int(s, slash + 1, e)
+    return e
+
+
+@cython.cfunc
+def _addr_port(ev: dict, s: str, i: cython.Py_ssize_t, n: cython.Py_ssize_t, keys: tuple) -> cython.Py_ssize_t:
+    """`ip/port` at i (`[^\\s/]+/\\d+`) into keys' ip and port; index after the port or -1."""
+    sp: cython.Py_ssize_t = _space(s, i, n)
+    slash: cython.Py_ssize_t = s.find("/", i, sp)
+    if slash <= i:
+        return -1
+    e: cython.Py_ssize_t = _digits_end(s, slash + 1, n)
+    if e == slash + 1:
+        return -1
+    ev[keys[0]] = s[i:slash]
+    ev[keys[1]] = _int(s, slash + 1, e)
+    return e
+
+
+@cython.cfunc
+def _nat(ev: dict, s: str, e: cython.Py_ssize_t, n: cython.Py_ssize_t, keys: tuple) -> cython.Py_ssize_t:
+    """` (ip/port)` at e: the side's NAT address when it differs from its address; index after ")" or -1."""
+    m: cython.Py_ssize_t = e + 2
+    sp: cython.Py_ssize_t = _space(s, m, n)
+    slash: cython.Py_ssize_t = s.find("/", m, sp)
+    if slash <= m:
+        return -1
+    d: cython.Py_ssize_t = _digits_end(s, slash + 1, n)
+    if d == slash + 1 or d >= n or s[d] != ")":
+        return -1
+    mip = s[m:slash]
+    if mip != ev.get(keys[0]):
+        ev[keys[3]] = mip
+        ev[keys[4]] = _int(s, slash + 1, d)
+    return d + 1
+
+
+@cython.cfunc
+def _skip_paren(s: str, e: cython.Py_ssize_t, n: cython.Py_ssize_t) -> cython.Py_ssize_t:
+    """After an optional `\\([^)]*\\)` at e: e itself when none, -1 for "(" never closed."""
+    if e < n and s[e] == "(":
+        q: cython.Py_ssize_t = s.find(")", e + 1)
+        return q + 1 if q >= 0 else -1
+    return e
+
+
+@cython.cfunc
+def _proto_end(s: str, i: cython.Py_ssize_t, n: cython.Py_ssize_t) -> cython.Py_ssize_t:
+    """End of a `\\w+` word at i followed by a space, or -1."""
+    j: cython.Py_ssize_t = s.find(" ", i)
+    return j if j > i and _word(s, i, j) else -1
+
+
+@cython.cfunc
+def _deny(ev: dict) -> None:
+    ev["event.action"] = "denied"
+    ev["event.outcome"] = "failure"
+    ev["event.type"] = ["connection", "denied"]
+
+
+@cython.cfunc
+def _permit(ev: dict) -> None:
+    ev["event.action"] = "permitted"
+    ev["event.outcome"] = "success"
+    ev["event.type"] = ["connection", "allowed"]
+
+
+@cython.cfunc
+def _m106023(ev: dict, s: str, n: cython.Py_ssize_t) -> cython.bint:
+    # Deny tcp src dmz:10.1.2.30/63016 dst outside:192.0.0.8/53 by access-group "acl_dmz" [...]
+    if not s.startswith("Deny "):
+        return False
+    j: cython.Py_ssize_t = s.find(" ", 5)
+    if j <= 5 or not s.startswith("src ", j + 1):
+        return False
+    e: cython.Py_ssize_t = _endpoint_opt(ev, s, j + 5, n, _SRC)
+    if e < 0 or not s.startswith(" dst ", e):
+        return False
+    e = _endpoint_opt(ev, s, e + 5, n, _DST)
+    if e < 0:
+        return False
+    k: cython.Py_ssize_t = s.find('by access-group "', e)
+    if k < 0:
+        return False
+    q: cython.Py_ssize_t = s.find('"', k + 17)
+    if q < 0:
+        return False
+    _deny(ev)
+    ev["network.transport"] = s[5:j].lower()
+    if q > k + 17:
+        ev["rule.name"] = s[k + 17:q].strip()
+    return True
+
+
+@cython.cfunc
+def _endpoint_opt(ev: dict, s: str, i: cython.Py_ssize_t, n: cython.Py_ssize_t, keys: tuple) -> cython.Py_ssize_t:
+    """`if:ip[/port]` at i (`[^\\s:]+:[^\\s/]+(?:/\\d+)?`); index after it or -1."""
+    sp: cython.Py_ssize_t = _space(s, i, n)
+    colon: cython.Py_ssize_t = s.find(":", i, sp)
+    if colon <= i:
+        return -1
+    slash: cython.Py_ssize_t = s.find("/", colon + 1, sp)
+    end: cython.Py_ssize_t = sp if slash < 0 else slash
+    if end <= colon + 1:
+        return -1
+    ev[keys[2]] = s[i:colon]
+    ev[keys[0]] = s[colon + 1:end]
+    if slash >= 0:
+        e: cython.Py_ssize_t = _digits_end(s, slash + 1, n)
+        if e > slash + 1:
+            ev[keys[1]] = _int(s, slash + 1, e)
+            return e
+    return end
+
+
+@cython.cfunc
+def _m106100(ev: dict, s: str, n: cython.Py_ssize_t) -> cython.bint:
+    # access-list acl_in permitted tcp inside/10.1.2.16(2241) -> outside/192.0.0.89(2000) hit-cnt 1 ...
+    if not s.startswith("access-list "):
+        return False
+    j: cython.Py_ssize_t = s.find(" ", 12)
+    if j <= 12:
+        return False
+    v: cython.Py_ssize_t = s.find(" ", j + 1)
+    if v < 0:
+        return False
+    verdict = s[j + 1:v]
+    if verdict != "permitted" and verdict != "denied" and verdict != "est-allowed":
+        return False
+    p: cython.Py_ssize_t = _proto_end(s, v + 1, n)
+    if p < 0:
+        return False
+    e: cython.Py_ssize_t = _slash_endpoint(ev, s, p + 1, n, _SRC)
+    if e < 0:
+        return False
+    e = _skip_paren(s, e, n)
+    if e < 0 or not s.startswith(" -> ", e):
+        return False
+    if _slash_endpoint(ev, s, e + 4, n, _DST) < 0:
+        return False
+    if verdict == "denied":
+        _deny(ev)
+    else:
+        _permit(ev)
+    ev["network.transport"] = s[v + 1:p].lower()
+    ev["rule.name"] = s[12:j]
+    return True
+
+
+@cython.cfunc
+def _slash_endpoint(ev: dict, s: str, i: cython.Py_ssize_t, n: cython.Py_ssize_t, keys: tuple) -> cython.Py_ssize_t:
+    """`if/ip(port)` at i (`[^\\s/]+/[^\\s(]+\\(\\d+\\)`); index after ")" or -1."""
+    sp: cython.Py_ssize_t = _space(s, i, n)
+    slash: cython.Py_ssize_t = s.find("/", i, sp)
+    if slash <= i:
+        return -1
+    paren: cython.Py_ssize_t = s.find("(", slash + 1, sp)
+    if paren <= slash + 1:
+        return -1
+    e: cython.Py_ssize_t = _digits_end(s, paren + 1, n)
+    if e == paren + 1 or e >= n or s[e] != ")":
+        return -1
+    ev[keys[2]] = s[i:slash]
+    ev[keys[0]] = s[slash + 1:paren]
+    ev[keys[1]] = _int(s, paren + 1, e)
+    return e + 1
+
+
+@cython.cfunc
+def _conn_id(s: str, i: cython.Py_ssize_t, n: cython.Py_ssize_t) -> cython.Py_ssize_t:
+    """`<proto> connection <id> for ` at i: index after "for " (the word and id are re-read), or -1."""
+    p: cython.Py_ssize_t = _proto_end(s, i, n)
+    if p < 0 or not s.startswith("connection ", p + 1):
+        return -1
+    e: cython.Py_ssize_t = _digits_end(s, p + 12, n)
+    if e == p + 12 or not s.startswith(" for ", e):
+        return -1
+    return e + 5
+
+
+@cython.cfunc
+def _m302013(ev: dict, s: str, n: cython.Py_ssize_t) -> cython.bint:
+    # Built outbound TCP connection 89743274 for outside:192.0.2.43/443 (192.0.2.43/443) to outside:10.1.3.4/4952 (...)
+    i: cython.Py_ssize_t
+    a: tuple
+    b: tuple
+    if s.startswith("Built outbound "):
+        i, a, b = 15, _DST, _SRC
+    elif s.startswith("Built inbound "):
+        i, a, b = 14, _SRC, _DST
+    else:
+        return False
+    f: cython.Py_ssize_t = _conn_id(s, i, n)
+    if f < 0:
+        return False
+    e: cython.Py_ssize_t = _endpoint(ev, s, f, n, a)
+    if e < 0:
+        return False
+    if s.startswith(" (", e):
+        e = _nat(ev, s, e, n, a)
+        if e < 0:
+            return False
+    e = _skip_paren(s, e, n)
+    if e < 0 or not s.startswith(" to ", e):
+        return False
+    e = _endpoint(ev, s, e + 4, n, b)
+    if e < 0:
+        return False
+    if s.startswith(" (", e):
+        _nat(ev, s, e, n, b)  # optional: no NAT fields when it is not `(ip/port)`
+    ev["event.action"] = "connection-started"
+    ev["event.type"] = ["connection", "start"]
+    p: cython.Py_ssize_t = s.find(" ", i)
+    ev["network.transport"] = s[i:p].lower()
+    ev["cisco.asa.connection_id"] = s[p + 12:f - 5]
+    return True
+
+
+@cython.cfunc
+def _m302014(ev: dict, s: str, n: cython.Py_ssize_t) -> cython.bint:
+    # Teardown TCP connection 447236 for outside:192.0.2.222/1234 [user] to dmz:192.168.1.34/5678 [user]
+    #   [duration 0:00:00 bytes 14804] [reason]
+    if not s.startswith("Teardown "):
+        return False
+    f: cython.Py_ssize_t = _conn_id(s, 9, n)
+    if f < 0:
+        return False
+    e: cython.Py_ssize_t = _endpoint(ev, s, f, n, _SRC)
+    if e < 0:
+        return False
+    e = _skip_paren(s, e, n)
+    if e < 0:
+        return False
+    u: cython.Py_ssize_t
+    if s.startswith(" to ", e):
+        e += 4
+    else:
+        if e + 1 >= n or s[e] != " " or s[e + 1] == " ":
+            return False
+        u = _space(s, e + 1, n)
+        if not s.startswith(" to ", u):
+            return False
+        ev["source.user.name"] = s[e + 1:u]
+        e = u + 4
+    e = _endpoint(ev, s, e, n, _DST)
+    if e < 0:
+        return False
+    u = _skip_paren(s, e, n)
+    if u >= 0:
+        e = u
+    if e + 1 < n and s[e] == " " and s[e + 1] != " " and not s.startswith("duration ", e + 1):
+        u = _space(s, e + 1, n)
+        ev["destination.user.name"] = s[e + 1:u]
+        e = u
+    duration = nbytes = None
+    if s.startswith(" duration ", e):
+        d: cython.Py_ssize_t = e + 10
+        while d < n and (_digit(s[d]) or s[d] == ":"):
+            d += 1
+        if d > e + 10 and s.startswith(" bytes ", d):
+            b: cython.Py_ssize_t = _digits_end(s, d + 7, n)
+            if b > d + 7:
+                duration = s[e + 10:d]
+                nbytes = s[d + 7:b]
+                e = b
+    if e + 1 < n and s[e] == " ":
+        ev["event.reason"] = s[e + 1:].strip()
+    ev["event.action"] = "connection-finished"
+    ev["event.type"] = ["connection", "end"]
+    p: cython.Py_ssize_t = s.find(" ", 9)
+    ev["network.transport"] = s[9:p].lower()
+    ev["cisco.asa.connection_id"] = s[p + 12:f - 5]
+    if nbytes is not None:
+        ev["network.bytes"] = int(nbytes)
+        ev["event.duration"] = _duration_ns(duration)
+    return True
+
+
+@cython.cfunc
+def _flags_iface(ev: dict, s: str, f: cython.Py_ssize_t, n: cython.Py_ssize_t) -> cython.bint:
+    """`(?P<flags>.*?)\\s+on interface (?P<a_if>\\S+)` from f."""
+    q: cython.Py_ssize_t = s.find("on interface ", f)
+    p: cython.Py_ssize_t
+    while q >= 0:
+        if q > f and s[q - 1] == " " and q + 13 < n and s[q + 13] != " ":
+            p = q - 1
+            while p > f and s[p - 1] == " ":
+                p -= 1
+            if p > f:
+                ev["cisco.asa.tcp_flags"] = s[f:p].strip()
+            ev["observer.ingress.interface.name"] = s[q + 13:_space(s, q + 13, n)]
+            return True
+        q = s.find("on interface ", q + 1)
+    return False
+
+
+@cython.cfunc
+def _from_to(ev: dict, s: str, i: cython.Py_ssize_t, n: cython.Py_ssize_t) -> cython.Py_ssize_t:
+    """`ip/port to ip/port` at i; index after the second port or -1."""
+    e: cython.Py_ssize_t = _addr_port(ev, s, i, n, _SRC)
+    if e < 0 or not s.startswith(" to ", e):
+        return -1
+    return _addr_port(ev, s, e + 4, n, _DST)
+
+
+@cython.cfunc
+def _m106006(ev: dict, s: str, n: cython.Py_ssize_t) -> cython.bint:
+    # Deny inbound UDP from 192.0.0.66/12981 to 10.1.2.60/53 (on interface inside| due to DNS Query)
+    if not s.startswith("Deny inbound "):
+        return False
+    p: cython.Py_ssize_t = _proto_end(s, 13, n)
+    if p < 0 or not s.startswith("from ", p + 1):
+        return False
+    e: cython.Py_ssize_t = _from_to(ev, s, p + 6, n)
+    if e < 0:
+        return False
+    if s.startswith(" on interface ", e) and e + 14 < n and s[e + 14] != " ":
+        ev["observer.ingress.interface.name"] = s[e + 14:_space(s, e + 14, n)]
+    elif s.startswith(" due to ", e) and e + 8 < n:
+        ev["event.reason"] = s[e + 8:].strip()
+    _deny(ev)
+    ev["network.transport"] = s[13:p].lower()
+    return True
+
+
+@cython.cfunc
+def _m106015(ev: dict, s: str, n: cython.Py_ssize_t) -> cython.bint:
+    # Deny TCP (no connection) from 192.0.2.222/1234 to 192.168.1.34/5679 flags RST  on interface outside
+    if not s.startswith("Deny "):
+        return False
+    p: cython.Py_ssize_t = _proto_end(s, 5, n)
+    if p < 0 or not s.startswith("(no connection) from ", p + 1):
+        return False
+    e: cython.Py_ssize_t = _from_to(ev, s, p + 22, n)
+    if e < 0 or not s.startswith(" flags ", e) or not _flags_iface(ev, s, e + 7, n):
+        return False
+    _deny(ev)
+    ev["network.transport"] = s[5:p].lower()
+    return True
+
+
+@cython.cfunc
+def _m106001(ev: dict, s: str, n: cython.Py_ssize_t) -> cython.bint:
+    # Inbound TCP connection denied from 192.168.2.2/43803 to 10.10.10.10/14322 flags SYN on interface out111
+    if not s.startswith("Inbound "):
+        return False
+    p: cython.Py_ssize_t = _proto_end(s, 8, n)
+    if p < 0 or not s.startswith("connection denied from ", p + 1):
+        return False
+    e: cython.Py_ssize_t = _from_to(ev, s, p + 24, n)
+    if e < 0 or not s.startswith(" flags ", e) or not _flags_iface(ev, s, e + 7, n):
+        return False
+    _deny(ev)
+    ev["network.transport"] = s[8:p].lower()
+    return True
+
+
+@cython.cfunc
+def _m106016(ev: dict, s: str, n: cython.Py_ssize_t) -> cython.bint:
+    # Deny IP spoof from (0.0.0.0) to 192.88.99.47 on interface Mobile_Traffic
+    if not s.startswith("Deny IP spoof from ("):
+        return False
+    q: cython.Py_ssize_t = s.find(")", 20)
+    if q <= 20 or not s.startswith(" to ", q + 1):
+        return False
+    b: cython.Py_ssize_t = _space(s, q + 5, n)
+    if b == q + 5 or not s.startswith(" on interface ", b) or b + 14 >= n or s[b + 14] == " ":
+        return False
+    ev["source.ip"] = s[20:q]
+    ev["destination.ip"] = s[q + 5:b]
+    ev["observer.ingress.interface.name"] = s[b + 14:_space(s, b + 14, n)]
+    _deny(ev)
+    return True
+
+
+@cython.cfunc
+def _m305011(ev: dict, s: str, n: cython.Py_ssize_t) -> cython.bint:
+    # Built dynamic TCP translation from outside:10.123.3.42/4952 to outside:192.0.2.130/12834
+    i: cython.Py_ssize_t
+    if s.startswith("Built dynamic "):
+        i = 14
+    elif s.startswith("Built static "):
+        i = 13
+    else:
+        return False
+    p: cython.Py_ssize_t = _proto_end(s, i, n)
+    if p < 0 or not s.startswith("translation from ", p + 1):
+        return False
+    e: cython.Py_ssize_t = _endpoint(ev, s, p + 18, n, _SRC)
+    if e < 0:
+        return False
+    e = _skip_paren(s, e, n)
+    if e < 0 or not s.startswith(" to ", e):
+        return False
+    m: cython.Py_ssize_t = e + 4
+    sp: cython.Py_ssize_t = _space(s, m, n)
+    colon: cython.Py_ssize_t = s.find(":", m, sp)
+    if colon <= m:
+        return False
+    slash: cython.Py_ssize_t = s.find("/", colon + 1, sp)
+    if slash <= colon + 1:
+        return False
+    d: cython.Py_ssize_t = _digits_end(s, slash + 1, n)
+    if d == slash + 1:
+        return False
+    mip = s[colon + 1:slash]
+    if mip != ev["source.ip"]:
+        ev["source.nat.ip"] = mip
+        ev["source.nat.port"] = _int(s, slash + 1, d)
+    ev["event.action"] = "nat-translation"
+    ev["event.type"] = ["connection", "start"]
+    ev["network.transport"] = s[i:p].lower()
+    return True
+
+
+@cython.cfunc
+def _m110002(ev: dict, s: str, n: cython.Py_ssize_t) -> cython.bint:
+    # Failed to locate egress interface for TCP from inside:91.240.17.178/7777 to 192.168.2.2/123412
+    if not s.startswith("Failed to locate egress interface for "):
+        return False
+    p: cython.Py_ssize_t = _proto_end(s, 38, n)
+    if p < 0 or not s.startswith("from ", p + 1):
+        return False
+    e: cython.Py_ssize_t = _endpoint(ev, s, p + 6, n, _SRC)
+    if e < 0 or not s.startswith(" to ", e) or _addr_port(ev, s, e + 4, n, _DST) < 0:
+        return False
+    ev["event.action"] = "routing-failed"
+    ev["event.outcome"] = "failure"
+    ev["network.transport"] = s[38:p].lower()
+    return True
+
+
+@cython.cfunc
+def _m733100(ev: dict, s: str, n: cython.Py_ssize_t) -> cython.bint:
+    # [192.168.2.2] drop rate-1 exceeded. Current burst rate is 0 per second, ...
+    if not s.startswith("["):
+        return False
+    i: cython.Py_ssize_t = 1
+    while i < n and s[i] == " ":
+        i += 1
+    j: cython.Py_ssize_t = i
+    while j < n and s[j] != "]" and s[j] != " ":
+        j += 1
+    k: cython.Py_ssize_t = j
+    while k < n and s[k] == " ":
+        k += 1
+    if j == i or not s.startswith("] drop rate-", k):
+        return False
+    d: cython.Py_ssize_t = _digits_end(s, k + 12, n)
+    if d == k + 12 or not s.startswith(" exceeded", d):
+        return False
+    ev["source.ip"] = s[i:j]
+    ev["event.action"] = "threat-detection-rate"
+    ev["event.kind"] = "alert"
+    return True
+
+
+@cython.cfunc
+def _aaa(ev: dict, outcome: str) -> None:
+    ev["event.action"] = "authentication"
+    ev["event.outcome"] = outcome
+    ev["event.category"] = ["authentication"]
+    ev["event.type"] = ["start"]
+
+
+@cython.cfunc
+def _server_user(ev: dict, s: str, r: cython.Py_ssize_t, n: cython.Py_ssize_t) -> cython.Py_ssize_t:
+    """` : server = +(\\S+) : user = ` at r: the server into ev, index of the user or -1."""
+    i: cython.Py_ssize_t = r + 11
+    if not s.startswith(" : server =", r) or i >= n or s[i] != " ":
+        return -1
+    while i < n and s[i] == " ":
+        i += 1
+    k: cython.Py_ssize_t = _space(s, i, n)
+    if k == i or not s.startswith(" : user = ", k):
+        return -1
+    ev["cisco.asa.aaa_server"] = s[i:k]
+    return k + 10
+
+
+@cython.cfunc
+def _m113004(ev: dict, s: str, n: cython.Py_ssize_t) -> cython.bint:
+    # AAA user authentication Successful : server =  10.1.1.1 : user = admin
+    if not s.startswith("AAA user "):
+        return False
+    p: cython.Py_ssize_t = _proto_end(s, 9, n)
+    if p < 0 or not s.startswith("Successful", p + 1):
+        return False
+    u: cython.Py_ssize_t = _server_user(ev, s, p + 11, n)
+    if u < 0 or u >= n or s[u] == " ":
+        return False
+    ev["user.name"] = s[u:_space(s, u, n)]
+    _aaa(ev, "success")
+    return True
+
+
+@cython.cfunc
+def _m113005(ev: dict, s: str, n: cython.Py_ssize_t) -> cython.bint:
+    # AAA user authentication Rejected : reason = AAA failure : server = 10.0.0.5 : user = admin : user IP = 1.2.3.4
+    if not s.startswith("AAA user "):
+        return False
+    p: cython.Py_ssize_t = _proto_end(s, 9, n)
+    if p < 0 or not s.startswith("Rejected : reason = ", p + 1):
+        return False
+    r0: cython.Py_ssize_t = p + 21
+    r: cython.Py_ssize_t = s.find(" : server =", r0)
+    u: cython.Py_ssize_t = -1
+    while r >= 0:
+        u = _server_user(ev, s, r, n)
+        if u >= 0:
+            break
+        r = s.find(" : server =", r + 1)
+    if u < 0:
+        return False
+    if r > r0:
+        ev["event.reason"] = s[r0:r].strip()
+    k: cython.Py_ssize_t = s.rfind(" : user IP = ")
+    end: cython.Py_ssize_t = n
+    if k >= u and k + 13 < n and s.find(" ", k + 13) < 0:
+        ev["source.ip"] = s[k + 13:]
+        end = k
+    if end > u:
+        ev["user.name"] = s[u:end].strip()
+    _aaa(ev, "failure")
+    return True
+
+
+@cython.cfunc
+def _m605004(ev: dict, s: str, n: cython.Py_ssize_t) -> cython.bint:
+    # Login denied from 10.1.1.1/53713 to inside:10.1.1.2/ssh for user "admin"
+    i: cython.Py_ssize_t
+    permitted: cython.bint
+    if s.startswith("Login denied from "):
+        i, permitted = 18, False
+    elif s.startswith("Login permitted from "):
+        i, permitted = 21, True
+    else:
+        return False
+    e: cython.Py_ssize_t = _addr_port(ev, s, i, n, _SRC)
+    if e < 0 or not s.startswith(" to ", e):
+        return False
+    m: cython.Py_ssize_t = e + 4
+    sp: cython.Py_ssize_t = _space(s, m, n)
+    colon: cython.Py_ssize_t = s.find(":", m, sp)
+    if colon <= m:
+        return False
+    slash: cython.Py_ssize_t = s.find("/", colon + 1, sp)
+    if slash <= colon + 1 or sp == slash + 1 or not s.startswith(' for user "', sp):
+        return False
+    q: cython.Py_ssize_t = s.find('"', sp + 11)
+    if q < 0:
+        return False
+    ev["observer.egress.interface.name"] = s[m:colon]
+    ev["destination.ip"] = s[colon + 1:slash]
+    if q > sp + 11:
+        ev["user.name"] = s[sp + 11:q].strip()
+    if permitted:
+        _permit(ev)
+    else:
+        _deny(ev)
+    ev["event.action"] = "login"
+    ev["event.category"] = ["authentication"]
+    return True
+
+
+@cython.cfunc
+def _m111008(ev: dict, s: str, n: cython.Py_ssize_t) -> cython.bint:
+    # User 'enable_15' executed the 'configure terminal' command.
+    if not s.startswith("User '"):
+        return False
+    q: cython.Py_ssize_t = s.find("'", 6)
+    if q < 0 or not s.startswith("' executed ", q):
+        return False
+    c0: cython.Py_ssize_t = q + 11
+    if s.startswith("the ", c0):
+        c0 += 4
+    if c0 < n and s[c0] == "'":
+        c0 += 1
+    a: cython.Py_ssize_t = s.find(" command", c0)
+    b: cython.Py_ssize_t = s.find("' command", c0)
+    if a < 0 or 0 <= b < a:
+        a = b
+    if a < 0:
+        return False
+    if q > 6:
+        ev["user.name"] = s[6:q].strip()
+    if a > c0:
+        ev["process.command_line"] = s[c0:a].strip()
+    ev["event.action"] = "command-executed"
+    ev["event.category"] = ["configuration"]
+    ev["event.type"] = ["change"]
+    return True
+
+
+# message id -> fast function number (see `_fast_message`)
+_FAST: dict[str, int] = {
+    "106023": 1, "106100": 2, "302013": 3, "302015": 3, "302014": 4, "302016": 4, "106006": 5, "106007": 5,
+    "106015": 6, "106001": 7, "106016": 8, "305011": 9, "110002": 10, "733100": 11, "113004": 12, "113005": 13,
+    "605004": 14, "605005": 14, "111008": 15, "111010": 15,
+}
+
+
+@cython.cfunc
+def _fast_message(ev: dict, kind: cython.int, s: str) -> cython.bint:
+    n: cython.Py_ssize_t = len(s)
+    if kind == 1:
+        return _m106023(ev, s, n)
+    if kind == 2:
+        return _m106100(ev, s, n)
+    if kind == 3:
+        return _m302013(ev, s, n)
+    if kind == 4:
+        return _m302014(ev, s, n)
+    if kind == 5:
+        return _m106006(ev, s, n)
+    if kind == 6:
+        return _m106015(ev, s, n)
+    if kind == 7:
+        return _m106001(ev, s, n)
+    if kind == 8:
+        return _m106016(ev, s, n)
+    if kind == 9:
+        return _m305011(ev, s, n)
+    if kind == 10:
+        return _m110002(ev, s, n)
+    if kind == 11:
+        return _m733100(ev, s, n)
+    if kind == 12:
+        return _m113004(ev, s, n)
+    if kind == 13:
+        return _m113005(ev, s, n)
+    if kind == 14:
+        return _m605004(ev, s, n)
+    if kind == 15:
+        return _m111008(ev, s, n)
+    return False
+
+
+def parse_line(line: str, ctx: ParseContext, fast: bool = True) -> Event | None:
+    """One ASA line -> event (None for a blank line); `fast=False` uses the regexes alone."""
+    return _parse_line(line, ctx, fast)
+
+
+@cython.cfunc
+def _parse_line(line: str, ctx: ParseContext, fast: cython.bint) -> object:
+    n: cython.Py_ssize_t = len(line)
+    if n > 0 and (line[n - 1] == "\n" or line[n - 1] == "\r"):
+        line = line.rstrip("\r\n")
+        n = len(line)
+    if n == 0 or (line[0].isspace() and line.isspace()):
+        return None
+    at: cython.Py_ssize_t
+    start: cython.Py_ssize_t
+    end: cython.Py_ssize_t
+    if fast:
+        start = _find_tag(line, n)
+        if start < 0:
+            raise ParseError("not a Cisco ASA line (no %ASA-<level>-<id> tag)")
+        at = _tag_at(line, start + (5 if line.startswith("FWSM-", start) else 4), n)
+        if start > 0 and line[start - 1] == "%":
+            start -= 1
+        end = at + 8
+        if end < n and line[end] == ":":
+            end += 1
+        while end < n and line[end].isspace():
+            end += 1
+    else:
+        tag = _TAG.search(line)
+        if tag is None:
+            raise ParseError("not a Cisco ASA line (no %ASA-<level>-<id> tag)")
+        start, end, at = tag.start(), tag.end(), tag.start(1)
+    severity: cython.int = ord(line[at]) - 48
+    msg_id: str = line[at + 2:at + 8]
+    text: str = line[end:]
+    if end < n and line[n - 1].isspace():
+        text = text.rstrip()
+    ev: dict = {"log.original": line, "@timestamp": None, "event.dataset": DATASET, "event.kind": "event",
+                "event.code": msg_id, "event.severity": severity, "log.level": _LEVELS[severity],
+                "event.category": ["network"], "observer.vendor": "Cisco", "observer.product": "ASA",
+                "observer.type": "firewall", "message": text}
+    plain: cython.bint = fast and _plain(line)
+    if start == 0:
+        ev["@timestamp"] = _now_ts(ctx) if fast else format_ts(ctx.now)
+    elif not (plain and _header_fast(line, start, ctx, ev)):
+        ev["@timestamp"] = _timestamp(line[:start], ctx, ev)
+    kind: cython.int = _FAST.get(msg_id, 0) if plain else 0
+    if kind != 0:
+        size: cython.Py_ssize_t = len(ev)
+        if _fast_message(ev, kind, text):
+            return ev
+        while len(ev) > size:  # drop what the fast path added before it gave up
+            ev.popitem()
+    _regex_message(ev, msg_id, text)
+    return ev
 
 
 class CiscoAsaParser(Parser):
@@ -196,36 +1178,7 @@ class CiscoAsaParser(Parser):
     priority = 10
 
     def _parse(self, line: str, ctx: ParseContext) -> Event | None:
-        line = line.rstrip("\r\n")
-        if not line.strip():
-            return None
-        tag = _TAG.search(line)
-        if tag is None:
-            raise ParseError("not a Cisco ASA line (no %ASA-<level>-<id> tag)")
-        severity, msg_id = tag.groups()
-        text = line[tag.end():].rstrip()
-        ev: Event = {"log.original": line}
-        ev["@timestamp"] = _timestamp(line[: tag.start()], ctx, ev)
-        ev.update({"event.dataset": DATASET, "event.kind": "event", "event.code": msg_id,
-                   "event.severity": int(severity), "log.level": _LEVELS[int(severity)],
-                   "event.category": ["network"], "observer.vendor": "Cisco", "observer.product": "ASA",
-                   "observer.type": "firewall", "message": text})
-        known = _MESSAGES.get(msg_id)
-        if known is not None:
-            m = known[0].search(text)
-            if m is not None:
-                groups = m.groupdict()
-                _static(ev, known[1])
-                verdict = groups.get("verdict")
-                if verdict:
-                    action = ev.get("event.action")
-                    _static(ev, _VERDICTS.get(verdict, {}))
-                    if ev.get("event.kind") == "alert":
-                        ev["event.action"] = "dynamic-filter-" + verdict
-                    elif action:
-                        ev["event.action"] = action
-                _fields(ev, groups)
-        return ev
+        return _parse_line(line, ctx, True)
 
     def detects(self, line: str) -> bool:
         return _TAG.search(line[:120]) is not None
