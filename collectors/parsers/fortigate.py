@@ -25,13 +25,13 @@ from .base import IANA_TRANSPORT, ParseContext, Parser, fixed_offset, local_pref
 
 if cython.compiled:  # read the characters of a str in place
     from cython.cimports.cpython.unicode import (PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READ,
-                                                 PyUnicode_Substring, PyUnicode_Tailmatch)
+                                                 PyUnicode_Substring)
 
 # key="quoted value" or key=bare; the look-behind picks the quoted branch right after `="`,
 # so findall yields (key, unquoted value) pairs that dict() takes directly.
 _KV = re.compile(r'([\w-]+)="?((?<==")[^"]*|[^\s"]*)"?')
-_DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)$")
-_TIME = re.compile(r"(\d\d):(\d\d):(\d\d)$")
+_DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)\Z", re.ASCII)
+_TIME = re.compile(r"(\d\d):(\d\d):(\d\d)\Z", re.ASCII)
 
 _TYPE_DATASET = {"traffic": "fortigate.traffic", "utm": "fortigate.utm", "event": "fortigate.event",
                  # FortiOS 5.x logged UTM subtypes as their own types
@@ -63,8 +63,8 @@ _INT_FIELDS = {
     "transport": "source.nat.port", "tranport": "destination.nat.port", "remport": "source.port",
     "locport": "destination.port", "crscore": "event.risk_score",
 }
-# keys _classify reads, by their index in the list of values it gets (None: key absent); all of
-# them are also kept as fields like any other key
+# keys _classify reads (kept in _Cursor.v_<key> by their index here); all of them are also kept
+# as fields like any other key
 _SPECIAL = ("type", "date", "time", "tz", "subtype", "action", "proto", "service", "app", "user", "group",
             "msg", "logdesc", "duration", "srccountry", "dstcountry", "utmaction", "attack", "virus",
             "attackid", "virusid", "policyname")
@@ -91,10 +91,11 @@ _VIRUS = cython.declare(cython.int, 18)
 _ATTACKID = cython.declare(cython.int, 19)
 _VIRUSID = cython.declare(cython.int, 20)
 _POLICYNAME = cython.declare(cython.int, 21)
-_N_SPECIAL = cython.declare(cython.int, 22)
 _SPECIAL_INDEX = {key: i for i, key in enumerate(_SPECIAL)}
 
 _CACHE_MAX = 4096  # bound of every per-key cache: keys come from untrusted lines
+_TS_CACHE_MAX = 100_000  # timestamps cached per context (one per second seen)
+_REUSE_MAX = cython.declare(cython.int, 48)  # longest value a key keeps for reuse
 _MAX_DIGITS = cython.declare(cython.int, 18)  # longer numbers do not fit the int64 orjson accepts
 _HASH_MASK = cython.declare(cython.uint, 0xFFFFFFFF)
 _FNV_BASIS = cython.declare(cython.uint, 2166136261)
@@ -103,15 +104,20 @@ _FNV_PRIME = cython.declare(cython.uint, 16777619)
 
 @cython.cclass
 class _Key:
-    """What one FortiOS key becomes: its event field, whether the value is an integer, its special index."""
+    """What one FortiOS key becomes: its event field, whether the value is an integer, its special index.
+
+    `last` is the key's last short value: a device repeats most values (its name, interfaces,
+    levels, actions) line after line, and handing out the same str saves making a new one."""
 
     key: str
     name: str
     is_int: cython.bint
     special: cython.int
+    last: str
 
     def __init__(self, key: str) -> None:
         self.key = key
+        self.last = ""
         int_name = _INT_FIELDS.get(key)
         self.is_int = int_name is not None
         self.name = int_name if int_name is not None else _TEXT_FIELDS.get(key) or extra_name(key)
@@ -163,6 +169,29 @@ class _Cursor:
     ve: cython.Py_ssize_t
     h: cython.uint
     empties: list
+    # the last value of each key in _SPECIAL, None when absent
+    v_type: str
+    v_date: str
+    v_time: str
+    v_tz: str
+    v_subtype: str
+    v_action: str
+    v_proto: str
+    v_service: str
+    v_app: str
+    v_user: str
+    v_group: str
+    v_msg: str
+    v_logdesc: str
+    v_duration: str
+    v_srccountry: str
+    v_dstcountry: str
+    v_utmaction: str
+    v_attack: str
+    v_virus: str
+    v_attackid: str
+    v_virusid: str
+    v_policyname: str
 
     def __init__(self, line: str, start: cython.Py_ssize_t) -> None:
         self.start(line, start)
@@ -178,6 +207,57 @@ class _Cursor:
         self.ks = self.ke = self.vs = self.ve = 0
         self.h = 0
         self.empties = None
+        if not cython.compiled:  # compiled, a new object's fields start as None
+            for key in _SPECIAL:
+                setattr(self, "v_" + key, None)
+
+    @cython.cfunc
+    def put(self, special: cython.int, value: str) -> cython.void:
+        """Keeps the value of the key _SPECIAL[special]."""
+        if special == _TYPE:
+            self.v_type = value
+        elif special == _DATE_V:
+            self.v_date = value
+        elif special == _TIME_V:
+            self.v_time = value
+        elif special == _TZ:
+            self.v_tz = value
+        elif special == _SUBTYPE:
+            self.v_subtype = value
+        elif special == _ACTION:
+            self.v_action = value
+        elif special == _PROTO:
+            self.v_proto = value
+        elif special == _SERVICE:
+            self.v_service = value
+        elif special == _APP:
+            self.v_app = value
+        elif special == _USER:
+            self.v_user = value
+        elif special == _GROUP:
+            self.v_group = value
+        elif special == _MSG:
+            self.v_msg = value
+        elif special == _LOGDESC:
+            self.v_logdesc = value
+        elif special == _DURATION:
+            self.v_duration = value
+        elif special == _SRCCOUNTRY:
+            self.v_srccountry = value
+        elif special == _DSTCOUNTRY:
+            self.v_dstcountry = value
+        elif special == _UTMACTION:
+            self.v_utmaction = value
+        elif special == _ATTACK:
+            self.v_attack = value
+        elif special == _VIRUS:
+            self.v_virus = value
+        elif special == _ATTACKID:
+            self.v_attackid = value
+        elif special == _VIRUSID:
+            self.v_virusid = value
+        elif special == _POLICYNAME:
+            self.v_policyname = value
 
     @cython.cfunc
     @cython.inline
@@ -269,13 +349,26 @@ class _Cursor:
         return total
 
     @cython.cfunc
-    def key_is(self, key: str) -> cython.bint:
-        """line[ks:ke] == key, without making the slice."""
-        if len(key) != self.ke - self.ks:
+    @cython.exceptval(check=False)
+    def same(self, text: str, start: cython.Py_ssize_t, end: cython.Py_ssize_t) -> cython.bint:
+        """line[start:end] == text, without making the slice; the last character is compared
+        first, where counters and timestamps of equal length differ."""
+        size: cython.Py_ssize_t = end - start
+        if len(text) != size:
             return False
-        if cython.compiled:
-            return PyUnicode_Tailmatch(self.line, key, self.ks, self.ke, -1) == 1
-        return self.line[self.ks:self.ke] == key
+        if not cython.compiled:
+            return self.line[start:end] == text
+        if size == 0:
+            return True
+        kind: cython.uint = PyUnicode_KIND(text)
+        data: cython.p_void = PyUnicode_DATA(text)
+        if PyUnicode_READ(kind, data, size - 1) != self.at(end - 1):
+            return False
+        k: cython.Py_ssize_t
+        for k in range(size - 1):
+            if PyUnicode_READ(kind, data, k) != self.at(start + k):
+                return False
+        return True
 
 
 def scan_pairs(line: str, start: int = 0) -> list[tuple[str, str]]:
@@ -300,7 +393,7 @@ def _lookup(cur: _Cursor) -> _Key:
     held = slots[index]
     if held is not None:
         info: _Key = held
-        if cur.key_is(info.key):
+        if cur.same(info.key, cur.ks, cur.ke):
             return info
     info = _key_info(cur.key())
     slots[index] = info
@@ -321,22 +414,24 @@ def _ascii_int(text: str) -> object:
 
 @cython.cfunc
 def _timestamp(date: str | None, time: str | None, tz_text: str, ctx: ParseContext) -> str:
+    """@timestamp of date= time= tz=, cached per second: a device logs many lines a second."""
     if date is None or time is None:
         raise ParseError("FortiGate line without date= and time=")
-    key = date + time[:5] + tz_text
-    prefix = ctx.ts_cache.get(key)
-    if prefix is None:
+    cache: dict = ctx.stamp_cache
+    key = (date, time, tz_text)
+    stamp = cache.get(key)
+    if stamp is None:
         d, t = _DATE.match(date), _TIME.match(time)
         if d is None or t is None:
             raise ParseError(f"bad FortiGate date/time '{date} {time}'")
         tz = fixed_offset(tz_text) if tz_text else None
         prefix = local_prefix(ctx, int(d.group(1)), int(d.group(2)), int(d.group(3)), int(t.group(1)),
                               int(t.group(2)), tz)
-        ctx.ts_cache[key] = prefix
-    seconds = time[6:8]
-    if len(time) != 8 or not seconds.isdigit():
-        raise ParseError(f"bad FortiGate time '{time}'")
-    return prefix + seconds + ".000Z"
+        stamp = prefix + t.group(3) + ".000Z"
+        if len(cache) > _TS_CACHE_MAX:
+            cache.clear()
+        cache[key] = stamp
+    return stamp
 
 
 @cython.cfunc
@@ -353,14 +448,16 @@ def _new_event(line: str) -> dict:
 
 
 @cython.cfunc
-def _finish(ev: dict, ctx: ParseContext, values: list) -> dict:
-    ftype = values[_TYPE]
+def _finish(ev: dict, ctx: ParseContext, values: _Cursor) -> dict:
+    ftype: str = values.v_type
     if not ftype:
         raise ParseError("FortiGate line without type=")
-    ev["@timestamp"] = _timestamp(values[_DATE_V], values[_TIME_V], values[_TZ] or "", ctx)
-    ev["event.dataset"] = _TYPE_DATASET.get(ftype, "fortigate.event")
+    ev["@timestamp"] = _timestamp(values.v_date, values.v_time, values.v_tz or "", ctx)
+    datasets: dict = _TYPE_DATASET
+    dataset: str = datasets.get(ftype, "fortigate.event")
+    ev["event.dataset"] = dataset
     ev["fortinet.firewall.type"] = ftype
-    _classify(ev, values, ftype)
+    _classify(ev, values, ftype, dataset)
     return ev
 
 
@@ -382,9 +479,13 @@ def parse_exact(line: str, ctx: ParseContext) -> Event | None:
         return None
     kv = dict(_KV.findall(line, _start(line)))
     ev = _new_event(line)
+    values: _Cursor = _Cursor(line, 0)
+    info: _Key
     for key, value in kv.items():
+        info = _key_info(key)
+        if info.special >= 0:
+            values.put(info.special, value)
         if value:
-            info: _Key = _key_info(key)
             if not info.is_int:
                 ev[info.name] = value
             else:
@@ -393,7 +494,7 @@ def parse_exact(line: str, ctx: ParseContext) -> Event | None:
                     ev[info.name] = number
                 else:
                     ev[extra_name(key)] = value
-    return _finish(ev, ctx, [kv.get(key) for key in _SPECIAL])
+    return _finish(ev, ctx, values)
 
 
 def parse_fast(line: str, ctx: ParseContext) -> Event | None:
@@ -404,18 +505,17 @@ def parse_fast(line: str, ctx: ParseContext) -> Event | None:
     cur.start(line, _start(line))
     ev = _new_event(line)
     before: cython.Py_ssize_t = len(ev)
-    values: list = [None] * _N_SPECIAL
-    written: cython.Py_ssize_t = _fill(ev, cur, values)
+    written: cython.Py_ssize_t = _fill(ev, cur)
     if written < 0 or len(ev) != before + written:
         return parse_exact(line, ctx)  # a field set twice, or text in an integer field
     if cur.empties is not None:
         for name in cur.empties:
             del ev[name]
-    return _finish(ev, ctx, values)
+    return _finish(ev, ctx, cur)
 
 
 @cython.cfunc
-def _fill(ev: dict, cur: _Cursor, values: list) -> cython.Py_ssize_t:
+def _fill(ev: dict, cur: _Cursor) -> cython.Py_ssize_t:
     """Sets each pair's field; returns how many were set (type= aside: its field is in the event
     already), or -1 at the first integer key holding text. Empty values are set too, to count
     collisions, and listed in cur.empties for removal."""
@@ -431,9 +531,13 @@ def _fill(ev: dict, cur: _Cursor, values: list) -> cython.Py_ssize_t:
             ev[info.name] = number
             written += 1
             continue
-        value = cur.value()
+        value = info.last
+        if not cur.same(value, cur.vs, cur.ve):
+            value = cur.value()
+            if cur.ve - cur.vs <= _REUSE_MAX:
+                info.last = value
         if info.special >= 0:
-            values[info.special] = value
+            cur.put(info.special, value)
             if info.special == _TYPE:
                 continue
         if cur.vs == cur.ve:
@@ -462,9 +566,9 @@ class FortigateParser(Parser):
 
 
 @cython.cfunc
-def _classify(ev: dict, values: list, ftype: str) -> cython.void:
-    subtype = values[_SUBTYPE] or ""
-    action = values[_ACTION] or ""
+def _classify(ev: dict, values: _Cursor, ftype: str, dataset: str) -> cython.void:
+    subtype: str = values.v_subtype or ""
+    action: str = values.v_action or ""
     failed: cython.bint = False
     if action:
         ev["event.action"] = action
@@ -473,37 +577,38 @@ def _classify(ev: dict, values: list, ftype: str) -> cython.void:
             failed = True
         elif action in _OK_ACTIONS:
             ev["event.outcome"] = "success"
-    proto = values[_PROTO]
+    proto: str = values.v_proto
     if proto:
+        transports: dict = IANA_TRANSPORT
         ev["network.iana_number"] = proto
-        ev["network.transport"] = IANA_TRANSPORT.get(proto, proto)
-    service = values[_SERVICE]
+        ev["network.transport"] = transports.get(proto, proto)
+    service: str = values.v_service
     if service and service not in _NA:
         ev["network.protocol"] = service.lower()
-    app = values[_APP]
+    app: str = values.v_app
     if app and app not in _NA:
         ev["network.application"] = app.lower()
-    user = values[_USER]
+    user: str = values.v_user
     if user and user not in _NA:
         ev["user.name"] = user
-    group = values[_GROUP]
+    group: str = values.v_group
     if group and group not in _NA:
         ev["group.name"] = group
-    logdesc = values[_LOGDESC]
-    msg = values[_MSG] or logdesc
+    logdesc: str = values.v_logdesc
+    msg: str = values.v_msg or logdesc
     if msg:
         ev["message"] = msg
     if logdesc:
         ev["event.reason"] = logdesc
-    duration = values[_DURATION]
+    duration: str = values.v_duration
     if duration:
         seconds = _ascii_int(duration)
         if seconds is not None and seconds < 9_000_000_000:  # as nanoseconds it still fits an int64
             ev["event.duration"] = seconds * 1_000_000_000
-    country = values[_SRCCOUNTRY]
+    country: str = values.v_srccountry
     if country and country != "Reserved" and country not in _NA:
         ev["source.geo.country_name"] = country
-    country = values[_DSTCOUNTRY]
+    country = values.v_dstcountry
     if country and country != "Reserved" and country not in _NA:
         ev["destination.geo.country_name"] = country
     sent = ev.get("source.bytes")
@@ -511,17 +616,17 @@ def _classify(ev: dict, values: list, ftype: str) -> cython.void:
         received = ev.get("destination.bytes")
         if received is not None:
             ev["network.bytes"] = sent + received
-    utmaction = values[_UTMACTION]
+    utmaction: str = values.v_utmaction
     denied: cython.bint = failed or utmaction == "block" or utmaction == "blocked"
     if ftype == "traffic":
         ev["event.category"] = ["network"]
         ev["event.type"] = ["connection", "denied" if denied else "allowed"]
-    elif ev["event.dataset"] == "fortigate.utm":
-        signature = values[_ATTACK] or values[_VIRUS]
+    elif dataset == "fortigate.utm":
+        signature: str = values.v_attack or values.v_virus
         if signature:  # the alert's rule is the signature; the policy stays in fortinet.firewall.*
-            ev["fortinet.firewall.policyname"] = values[_POLICYNAME] or ""
+            ev["fortinet.firewall.policyname"] = values.v_policyname or ""
             ev["rule.name"] = signature
-            ev["rule.id"] = values[_ATTACKID] or values[_VIRUSID] or ev.get("rule.id", "")
+            ev["rule.id"] = values.v_attackid or values.v_virusid or ev.get("rule.id", "")
         ev["event.kind"] = "alert" if (signature or denied) else "event"
         ev["event.category"] = ["intrusion_detection", "network"]
         ev["event.type"] = ["denied"] if denied else ["info"]
