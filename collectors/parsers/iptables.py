@@ -61,10 +61,24 @@ def _pack(key: str) -> int:
     return code
 
 
-_BY_CODE: dict[int, tuple[int, str]] = {_pack(k): v for k, v in _KNOWN.items()}
+def _code_table(known: dict[str, tuple[int, str]]) -> tuple[int, tuple]:
+    """(p, table): the entry of a known key's code c is table[c % p], as (c, entry); p makes no collision."""
+    codes = {_pack(k): v for k, v in known.items()}
+    p = len(codes)
+    while len({c % p for c in codes}) < len(codes):
+        p += 1
+    table: list = [None] * p
+    for c, entry in codes.items():
+        table[c % p] = (c, entry)
+    return p, tuple(table)
+
+
+_CODE_MOD, _CODE_TABLE = _code_table(_KNOWN)
+# PROTO values as IANA_TRANSPORT.get(value, value.lower()) gives them, for the usual values
+_TRANSPORTS = {v: IANA_TRANSPORT.get(v, v.lower()) for v in ("TCP", "UDP", "ICMP", "ICMPv6", "SCTP", "UDPLITE", "2", "47")}
 _FIELDS: dict[str, tuple[int, str]] = dict(_KNOWN)  # grows with the other keys seen, up to _CACHE_MAX
 _IFACE_OK: dict[str, bool] = {}
-_VERDICTS: dict[str, tuple[str, tuple[str, ...], str]] = {}
+_RULES: dict[str, tuple[str, int]] = {}  # log prefix as written -> (rule name, verdict)
 _MACS: dict[str, tuple[str, str]] = {}
 
 
@@ -91,7 +105,7 @@ def _netfilter(ev: dict, msg: str) -> dict:
     at = msg.find("IN=")
     if at < 0 or (at > 0 and msg[at - 1] != " "):
         raise ParseError("netfilter line without an IN= field")
-    prefix = msg[:at].strip().strip("[]:").strip()
+    rule: tuple = _rule(msg[:at])
     flags: list
     if cython.compiled:
         flags = fields_scan(ev, msg, at)
@@ -100,7 +114,7 @@ def _netfilter(ev: dict, msg: str) -> dict:
     _validate(ev)
     if flags:
         ev["iptables.flags"] = flags
-    _verdict(ev, prefix)
+    _verdict(ev, rule)
     return ev
 
 
@@ -110,6 +124,7 @@ def uptime_re(msg: str) -> int:
     return 0 if m is None else m.end()
 
 
+@cython.ccall
 @cython.boundscheck(False)
 @cython.wraparound(False)
 def uptime_scan(msg: str) -> cython.Py_ssize_t:
@@ -170,6 +185,7 @@ def fields_split(ev: Event, msg: str, at: int) -> list[str]:
     return flags
 
 
+@cython.ccall
 @cython.boundscheck(False)
 @cython.wraparound(False)
 def fields_scan(ev: dict, msg: str, at: cython.Py_ssize_t) -> list:
@@ -236,8 +252,17 @@ def _token(ev: dict, msg: str, flags: list, start: cython.Py_ssize_t, eq: cython
         return length_seen
     if eq == start:
         return length_seen
-    by_code: dict = _BY_CODE
-    entry = by_code.get(code) if code > 0 else None
+    entry: tuple = None
+    slot: tuple
+    table: tuple = _CODE_TABLE
+    mod: cython.longlong = _CODE_MOD
+    known: cython.longlong
+    if code > 0:
+        slot = table[code % mod]
+        if slot is not None:
+            known = slot[0]
+            if known == code:
+                entry = slot[1]
     if entry is None:
         entry = _field(msg[start:eq])
     kind = entry[0]
@@ -248,8 +273,9 @@ def _token(ev: dict, msg: str, flags: list, start: cython.Py_ssize_t, eq: cython
         _set_int(ev, entry[1], msg, eq, end, num, numeric)
     elif kind == _PROTO:
         value = msg[eq + 1 : end]
-        transports: dict = IANA_TRANSPORT
-        ev[entry[1]] = transports.get(value, value.lower())
+        transports: dict = _TRANSPORTS
+        transport = transports.get(value)
+        ev[entry[1]] = IANA_TRANSPORT.get(value, value.lower()) if transport is None else transport
     elif kind == _LEN:
         _set_int(ev, "iptables.udp.length" if length_seen else "iptables.length", msg, eq, end, num, numeric)
         return True
@@ -312,32 +338,46 @@ def _mac(ev: dict, value: str) -> cython.void:
 
 
 @cython.cfunc
-def _verdict(ev: dict, prefix: str) -> cython.void:
-    known: dict = _VERDICTS
-    verdict: tuple = known.get(prefix)
-    if verdict is None:
-        verdict = _judge(prefix)
+def _rule(text: str) -> tuple:
+    """(rule name, verdict) of the log prefix before IN=; verdict 1 dropped, 2 accepted, 0 logged."""
+    known: dict = _RULES
+    rule: tuple = known.get(text)
+    if rule is None:
+        rule = _judge(text.strip().strip("[]:").strip())
         if len(known) < _CACHE_MAX:
-            known[prefix] = verdict
-    if prefix:
-        ev["rule.name"] = prefix
-    ev["event.category"] = ["network"]
-    ev["event.action"] = verdict[0]
-    ev["event.type"] = list(verdict[1])
-    if verdict[2]:
-        ev["event.outcome"] = verdict[2]
+            known[text] = rule
+    return rule
 
 
-def _judge(prefix: str) -> tuple[str, tuple[str, ...], str]:
-    """(event.action, event.type, event.outcome or '') the rule prefix tells."""
+def _judge(prefix: str) -> tuple[str, int]:
     upper = prefix.upper()
     for word in _DENY_WORDS:
         if word in upper:
-            return "dropped", ("connection", "denied"), "failure"
+            return prefix, 1
     for word in _ALLOW_WORDS:
         if word in upper:
-            return "accepted", ("connection", "allowed"), "success"
-    return "logged", ("connection",), ""
+            return prefix, 2
+    return prefix, 0
+
+
+@cython.cfunc
+def _verdict(ev: dict, rule: tuple) -> cython.void:
+    prefix: str = rule[0]
+    verdict: cython.int = rule[1]
+    if prefix:
+        ev["rule.name"] = prefix
+    ev["event.category"] = ["network"]
+    if verdict == 1:
+        ev["event.action"] = "dropped"
+        ev["event.type"] = ["connection", "denied"]
+        ev["event.outcome"] = "failure"
+    elif verdict == 2:
+        ev["event.action"] = "accepted"
+        ev["event.type"] = ["connection", "allowed"]
+        ev["event.outcome"] = "success"
+    else:
+        ev["event.action"] = "logged"
+        ev["event.type"] = ["connection"]
 
 
 class IptablesParser(SyslogFramedParser):

@@ -8,6 +8,8 @@ stream become generic syslog events.
 
 from __future__ import annotations
 
+import cython
+
 from soc.errors import ParseError
 from soc.events import Event
 
@@ -16,27 +18,38 @@ from .syslog import SyslogFramedParser, generic_event
 
 DATASET = "pfsense.log"
 _ACTIONS = {"block": ("failure", "denied"), "reject": ("failure", "denied"), "pass": ("success", "allowed")}
+_PROTOS = {"tcp": "tcp", "udp": "udp", "icmp": "icmp", "TCP": "tcp", "UDP": "udp", "ICMP": "icmp", "ipv6-icmp": "ipv6-icmp",
+           "IPV6-ICMP": "ipv6-icmp", "icmpv6": "icmpv6", "ICMPV6": "icmpv6"}  # str.lower of the usual ones
 
 
-def _int(ev: Event, name: str, value: str) -> None:
-    if value.isdigit():
+@cython.cfunc
+def _int(ev: dict, name: str, value: str) -> cython.void:
+    if value.isdecimal():
         ev[name] = int(value)
 
 
 def filterlog(ev: Event, csv: str) -> Event:
-    f = csv.strip().split(",")
-    if len(f) < 9 or not f[0].isdigit() and f[0] != "":
-        raise ParseError(f"filterlog line with {len(f)} fields (at least 9 expected)")
-    action = f[6]
-    outcome_type = _ACTIONS.get(action)
+    """The event of one filterlog CSV record (the message after the syslog header)."""
+    return _filterlog(ev, csv.strip())
+
+
+@cython.cfunc
+def _filterlog(ev: dict, csv: str) -> dict:
+    f: list = csv.split(",")
+    n: cython.Py_ssize_t = len(f)
+    if n < 9 or not f[0].isdigit() and f[0] != "":
+        raise ParseError(f"filterlog line with {n} fields (at least 9 expected)")
+    action: str = f[6]
+    known: dict = _ACTIONS
+    outcome_type: tuple = known.get(action)
     if outcome_type is None:
         raise ParseError(f"filterlog action '{action}' is not block, reject or pass")
     ev["event.dataset"] = DATASET
     ev["event.kind"] = "event"
     ev["event.category"] = ["network"]
     ev["event.action"] = action
-    ev["event.outcome"], verdict = outcome_type
-    ev["event.type"] = ["connection", verdict]
+    ev["event.outcome"] = outcome_type[0]
+    ev["event.type"] = ["connection", outcome_type[1]]
     ev["rule.id"] = f[0]
     if f[3]:
         ev["rule.uuid"] = f[3]
@@ -44,51 +57,52 @@ def filterlog(ev: Event, csv: str) -> Event:
     ev["observer.product"] = "pfSense"
     if "host.name" in ev:
         ev["observer.name"] = ev["host.name"]
-    iface_field = "observer.ingress.interface.name" if f[7] == "in" else "observer.egress.interface.name"
-    ev[iface_field] = f[4]
-    ev["network.direction"] = "ingress" if f[7] == "in" else "egress"
+    inbound: cython.bint = f[7] == "in"
+    ev["observer.ingress.interface.name" if inbound else "observer.egress.interface.name"] = f[4]
+    ev["network.direction"] = "ingress" if inbound else "egress"
     ev["event.reason"] = f[5]
-    if f[8] == "4":
-        _ipv4(ev, f)
-    elif f[8] == "6":
-        _ipv6(ev, f)
+    version: str = f[8]
+    if version == "4":
+        if n < 20:
+            raise ParseError(f"filterlog IPv4 line with {n} fields (at least 20 expected)")
+        ev["network.type"] = "ipv4"
+        _int(ev, "pfsense.ip.ttl", f[11])
+        ev["network.iana_number"] = f[15]
+        _proto(ev, _lower(f[16]), f, 17)
+    elif version == "6":
+        if n < 17:
+            raise ParseError(f"filterlog IPv6 line with {n} fields (at least 17 expected)")
+        ev["network.type"] = "ipv6"
+        _int(ev, "pfsense.ip.ttl", f[11])
+        ev["network.iana_number"] = f[13]
+        _proto(ev, _lower(f[12]), f, 14)
     else:
-        raise ParseError(f"filterlog IP version '{f[8]}' is not 4 or 6")
+        raise ParseError(f"filterlog IP version '{version}' is not 4 or 6")
     return ev
 
 
-def _ipv4(ev: Event, f: list[str]) -> None:
-    if len(f) < 20:
-        raise ParseError(f"filterlog IPv4 line with {len(f)} fields (at least 20 expected)")
-    ev["network.type"] = "ipv4"
-    _int(ev, "pfsense.ip.ttl", f[11])
-    ev["network.iana_number"] = f[15]
-    _proto(ev, f[16].lower(), f, 17)
+@cython.cfunc
+def _lower(proto: str) -> str:
+    known: dict = _PROTOS
+    lower = known.get(proto)
+    return proto.lower() if lower is None else lower
 
 
-def _ipv6(ev: Event, f: list[str]) -> None:
-    if len(f) < 17:
-        raise ParseError(f"filterlog IPv6 line with {len(f)} fields (at least 17 expected)")
-    ev["network.type"] = "ipv6"
-    _int(ev, "pfsense.ip.ttl", f[11])
-    ev["network.iana_number"] = f[13]
-    _proto(ev, f[12].lower(), f, 14)
-
-
-def _proto(ev: Event, proto: str, f: list[str], at: int) -> None:
+@cython.cfunc
+def _proto(ev: dict, proto: str, f: list, at: cython.Py_ssize_t) -> cython.void:
     """f[at] = length, then source, destination, then the protocol's own fields."""
+    n: cython.Py_ssize_t = len(f) - at - 3  # how many protocol fields
     ev["network.transport"] = proto
     _int(ev, "pfsense.ip.length", f[at])
     ev["source.ip"] = f[at + 1]
     ev["destination.ip"] = f[at + 2]
-    rest = f[at + 3 :]
-    if proto in ("tcp", "udp") and len(rest) >= 2:
-        _int(ev, "source.port", rest[0])
-        _int(ev, "destination.port", rest[1])
-        if proto == "tcp" and len(rest) >= 4 and rest[3]:
-            ev["pfsense.tcp.flags"] = rest[3]
-    elif proto.startswith("icmp") and rest:
-        ev["icmp.type"] = rest[0]
+    if (proto == "tcp" or proto == "udp") and n >= 2:
+        _int(ev, "source.port", f[at + 3])
+        _int(ev, "destination.port", f[at + 4])
+        if proto == "tcp" and n >= 4 and f[at + 6]:
+            ev["pfsense.tcp.flags"] = f[at + 6]
+    elif proto.startswith("icmp") and n > 0:
+        ev["icmp.type"] = f[at + 3]
 
 
 class PfsenseParser(SyslogFramedParser):
@@ -103,8 +117,9 @@ class PfsenseParser(SyslogFramedParser):
     def _message(self, ev: Event, msg: str) -> Event:
         if ev.get("process.name") != "filterlog":
             return generic_event(ev, msg)
-        ev["message"] = msg.strip()
-        return filterlog(ev, msg)
+        text = msg.strip()
+        ev["message"] = text
+        return _filterlog(ev, text)
 
     def detects(self, line: str) -> bool:
         return " filterlog" in line[:120]
