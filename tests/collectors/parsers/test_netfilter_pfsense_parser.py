@@ -133,3 +133,11 @@ def test_iptables_odd_digits_skip_the_field_not_the_line():
     ev = get_parser("iptables").parse(line, ParseContext())
     assert "source.port" not in ev and ev["destination.port"] == 3  # ARABIC-INDIC DIGIT THREE is a decimal
     assert ev["iptables.tcp.window"] == 99999999999999999999999 and ev["iptables.flags"] == ["SYN"]
+
+
+def test_pfsense_odd_digits_skip_the_field_not_the_line():
+    line = ("Sep 28 10:38:09 pfSense filterlog: 53,,,1000000301,em0,match,block,in,4,0x0,,\u00b2,420,0,none,6,tcp,"
+            "460,10.0.2.2,10.0.2.15,53742,\u0662\u0662,420,PA,29633380:29633800,3617062173,65535,,")
+    ev = get_parser("pfsense").parse(line, ParseContext())
+    assert "pfsense.ip.ttl" not in ev and ev["destination.port"] == 22 and ev["source.port"] == 53742
+    assert ev["event.action"] == "block" and ev["pfsense.tcp.flags"] == "PA"
