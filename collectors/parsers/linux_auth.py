@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+import cython
+
 from soc.events import Event
 
 from .base import is_ip, register
@@ -23,12 +25,73 @@ OTHER = "linux.syslog"
 def _src(ev: Event, addr: str | None, port: str | None = None) -> None:
     """source.ip when `addr` is an address, else source.domain (pam's rhost may be a name)."""
     if addr:
-        if (addr.count(".") == 3 and addr.replace(".", "").isdigit()) or is_ip(addr):
+        if _dotted_quad(addr) or is_ip(addr):
             ev["source.ip"] = addr
         else:
             ev["source.domain"] = addr
     if port:
-        ev["source.port"] = int(port)
+        ev["source.port"] = _to_int(port)
+
+
+# Small str tests as C loops when compiled (a method call costs more than the scan); each
+# gives exactly what the str method it names gives, the interpreted build calls that method.
+
+
+@cython.cfunc
+@cython.inline
+def _dotted_quad(text: str) -> cython.bint:
+    """text.count(".") == 3 and text.replace(".", "").isdigit()"""
+    if not cython.compiled:
+        return text.count(".") == 3 and text.replace(".", "").isdigit()
+    dots: cython.int = 0
+    c: cython.Py_UCS4
+    for c in text:
+        if c == ".":
+            dots += 1
+        elif not ("0" <= c <= "9" or (c > 127 and c.isdigit())):
+            return False
+    return dots == 3 and len(text) > 3
+
+
+@cython.cfunc
+@cython.inline
+def _printable(text: str) -> cython.bint:
+    """text.isprintable()"""
+    if not cython.compiled:
+        return text.isprintable()
+    c: cython.Py_UCS4
+    for c in text:
+        if c < 32 or c == 127 or (c > 127 and not c.isprintable()):
+            return False
+    return True
+
+
+@cython.cfunc
+@cython.inline
+def _decimal(text: str) -> cython.bint:
+    """text.isdecimal()"""
+    if not cython.compiled:
+        return text.isdecimal()
+    c: cython.Py_UCS4
+    for c in text:
+        if not ("0" <= c <= "9" or (c > 127 and c.isdecimal())):
+            return False
+    return len(text) > 0
+
+
+@cython.cfunc
+def _to_int(text: str) -> object:
+    """int(text), without the generic conversion for short ASCII numbers."""
+    n: cython.Py_ssize_t = len(text)
+    if not cython.compiled or n == 0 or n > 18:
+        return int(text)
+    value: cython.longlong = 0
+    c: cython.Py_UCS4
+    for c in text:
+        if not ("0" <= c <= "9"):
+            return int(text)
+        value = value * 10 + (ord(c) - 48)
+    return value
 
 
 def _auth(ev: Event, action: str, outcome: str | None, etype: str = "start") -> None:
@@ -61,15 +124,18 @@ _PAM_PASSWD = re.compile(r"password changed for (\S+)")
 def _pam(ev: Event, msg: str) -> bool:
     """Fields of a pam_unix message (without its `pam_unix(svc:type):` prefix); False if unknown."""
     if msg.startswith("authentication failure"):
-        m = _PAM_FAIL.match(msg)
-        if m is None:
-            return False
+        g = _pam_fail_groups(msg)
+        if g is None:
+            m = _PAM_FAIL.match(msg)
+            if m is None:
+                return False
+            g = m.groups()
         _auth(ev, "pam_auth_failure", "failure")
-        _src(ev, m.group(6))
-        if m.group(7):
-            ev["user.name"] = m.group(7)
-        elif m.group(5):
-            ev["user.name"] = m.group(5)
+        _src(ev, g[5])
+        if g[6]:
+            ev["user.name"] = g[6]
+        elif g[4]:
+            ev["user.name"] = g[4]
         return True
     if msg.startswith("check pass; user unknown"):
         _auth(ev, "pam_user_unknown", "failure", "info")
@@ -100,11 +166,53 @@ def _pam(ev: Event, msg: str) -> bool:
 
 
 def _pam_prefixed(ev: Event, msg: str) -> bool:
+    close: cython.Py_ssize_t = msg.find("):", 9)
+    head = msg[: close + 1]
+    if close > 0 and head in _PAM_HEADS:  # a `pam_unix(svc:type)` the regex read before
+        ev["event.provider"] = head
+        return _pam(ev, msg[close + 3 :] if msg[close + 2 : close + 3] == " " else msg[close + 2 :])
     m = _PAM_PREFIX.match(msg)
     if m is None:
         return False
-    ev["event.provider"] = f"pam_unix({m.group(1)}:{m.group(2)})"
+    provider = f"pam_unix({m.group(1)}:{m.group(2)})"
+    if provider == head and len(_PAM_HEADS) < 256:
+        _PAM_HEADS.add(head)
+    ev["event.provider"] = provider
     return _pam(ev, m.group(3))
+
+
+# `pam_unix(svc:type)` heads seen: any message starting with one + ":" gives the regex's groups
+_PAM_HEADS: set[str] = set()
+
+# The `*_groups` functions below give what their regex's `.match(msg).groups()` gives, cut with
+# str.find; they return None when unsure (the regex then decides). They take only printable
+# messages: there, `\S` is anything but " ", `\s` is " " and `.` is any char.
+
+
+def _pam_fail_groups(msg: str) -> tuple | None:
+    """_PAM_FAIL's groups."""
+    if not msg.startswith("authentication failure; logname=") or not _printable(msg):
+        return None
+    values = []
+    at: cython.Py_ssize_t = 32
+    for label in (" uid=", " euid=", " tty=", " ruser=", " rhost="):
+        end: cython.Py_ssize_t = msg.find(" ", at)
+        if end < 0 or not msg.startswith(label, end):
+            return None
+        values.append(msg[at:end])
+        at = end + len(label)
+    uid, euid = values[1], values[2]
+    if (uid and not _decimal(uid)) or (euid and not _decimal(euid)):
+        return None
+    end = msg.find(" ", at)
+    if end < 0:
+        return values[0], uid, euid, values[3], values[4], msg[at:], None
+    rest = msg[end:].lstrip(" ")
+    user = None
+    if rest.startswith("user=") and rest[5:6] not in ("", " "):
+        stop: cython.Py_ssize_t = rest.find(" ", 5)
+        user = rest[5:] if stop < 0 else rest[5:stop]
+    return values[0], uid, euid, values[3], values[4], msg[at:end], user
 
 
 # ---------------------------------------------------------------- sshd
@@ -125,11 +233,38 @@ _NO_IDENT = re.compile(r"Did not receive identification string from (\S+)(?: por
 _REPEATED = re.compile(r"message repeated (\d+) times: \[ ?(.*?) ?\]$")
 
 
+def _failed_groups(msg: str) -> tuple | None:
+    """_FAILED's first five groups: "Failed <method> for [invalid user ]<user> from <addr> port <n>"."""
+    sp: cython.Py_ssize_t = msg.find(" ", 7)
+    if sp <= 7 or not msg.startswith(" for ", sp) or not _printable(msg):
+        return None
+    at: cython.Py_ssize_t = sp + 5
+    invalid = None
+    if msg.startswith("invalid user ", at):
+        invalid = "invalid user "
+        at += 13
+    frm: cython.Py_ssize_t = msg.find(" from ", at)
+    if frm < 0:
+        return None
+    addr_at: cython.Py_ssize_t = frm + 6
+    addr_end: cython.Py_ssize_t = msg.find(" ", addr_at)
+    if addr_end <= addr_at or not msg.startswith(" port ", addr_end):
+        return None
+    port_end: cython.Py_ssize_t = msg.find(" ", addr_end + 6)
+    port = msg[addr_end + 6 :] if port_end < 0 else msg[addr_end + 6 : port_end]
+    if not _decimal(port):
+        return None
+    return msg[7:sp], invalid, msg[at:frm], msg[addr_at:addr_end], port
+
+
 def _sshd_failed(ev: Event, msg: str) -> bool:
-    m = _FAILED.match(msg)
-    if m is None:
-        return False
-    method, invalid, user, addr, port, _proto = m.groups()
+    g = _failed_groups(msg)
+    if g is None:
+        m = _FAILED.match(msg)
+        if m is None:
+            return False
+        g = m.groups()
+    method, invalid, user, addr, port = g[0], g[1], g[2], g[3], g[4]
     ev["event.category"] = ["authentication"]
     ev["event.type"] = ["start"]
     ev["event.action"] = "ssh_login"
@@ -155,48 +290,136 @@ def _sshd_accepted(ev: Event, msg: str) -> bool:
     return True
 
 
+def _invalid_groups(msg: str) -> tuple | None:
+    """_INVALID's groups: "Invalid user <user> from <addr>[ port <n>]"."""
+    if not msg.startswith("Invalid user") or not _printable(msg):
+        return None
+    at: cython.Py_ssize_t = 13 if msg[12:13] == " " else 12
+    frm: cython.Py_ssize_t = msg.find(" from ", at)
+    if frm < 0:
+        return None
+    tail = msg[frm + 6 :].rstrip(" ")
+    sp: cython.Py_ssize_t = tail.find(" ")
+    if sp < 0:
+        return (msg[at:frm], tail, None) if tail else None
+    port = tail[sp + 6 :]
+    if sp == 0 or not tail.startswith(" port ", sp) or not _decimal(port):
+        return None
+    return msg[at:frm], tail[:sp], port
+
+
 def _sshd_invalid(ev: Event, msg: str) -> bool:
-    m = _INVALID.match(msg)
-    if m is None:
-        return False
+    g = _invalid_groups(msg)
+    if g is None:
+        m = _INVALID.match(msg)
+        if m is None:
+            return False
+        g = m.groups()
     _auth(ev, "ssh_invalid_user", "failure", "info")
-    ev["user.name"] = m.group(1)
-    _src(ev, m.group(2), m.group(3))
+    ev["user.name"] = g[0]
+    _src(ev, g[1], g[2])
     return True
+
+
+_PREAUTH = " [preauth]"
+
+
+def _input_userauth_groups(msg: str) -> tuple | None:
+    """_INPUT_USERAUTH's group: "input_userauth_request: invalid user <user>[ [preauth]]"."""
+    if not msg.startswith("input_userauth_request: invalid user") or not _printable(msg):
+        return None
+    at: cython.Py_ssize_t = 37 if msg[36:37] == " " else 36
+    if msg.endswith(_PREAUTH) and len(msg) - 10 >= at:
+        return (msg[at:-10],)
+    return (msg[at:],)
 
 
 def _sshd_input_userauth(ev: Event, msg: str) -> bool:
-    m = _INPUT_USERAUTH.match(msg)
-    if m is None:
-        return False
+    g = _input_userauth_groups(msg)
+    if g is None:
+        m = _INPUT_USERAUTH.match(msg)
+        if m is None:
+            return False
+        g = m.groups()
     _auth(ev, "ssh_invalid_user_request", "failure", "info")
-    ev["user.name"] = m.group(1)
+    ev["user.name"] = g[0]
     return True
 
 
+_REVERSE_HEAD = "reverse mapping checking getaddrinfo for "
+
+
+def _reverse_groups(msg: str) -> tuple | None:
+    """_REVERSE's groups: "reverse mapping checking getaddrinfo for <name> [<addr>] failed"."""
+    at: cython.Py_ssize_t = len(_REVERSE_HEAD)
+    if not msg.startswith(_REVERSE_HEAD) or not _printable(msg):
+        return None
+    sp: cython.Py_ssize_t = msg.find(" ", at)
+    if sp <= at or msg[sp + 1 : sp + 2] != "[":
+        return None
+    end: cython.Py_ssize_t = msg.find(" ", sp + 2)
+    if end < 0 or end - sp < 4 or msg[end - 1] != "]" or not msg.startswith(" failed", end):
+        return None
+    return msg[at:sp], msg[sp + 2 : end - 1]
+
+
 def _sshd_reverse(ev: Event, msg: str) -> bool:
-    m = _REVERSE.match(msg) or _ADDRESS_MAPS.match(msg)
-    if m is None:
-        return False
+    g = _reverse_groups(msg)
+    if g is None:
+        m = _REVERSE.match(msg) or _ADDRESS_MAPS.match(msg)
+        if m is None:
+            return False
+        g = m.groups()
     ev["event.category"] = ["network"]
     ev["event.type"] = ["connection"]
     ev["event.action"] = "ssh_possible_break_in"
     if msg.startswith("reverse"):
-        ev["source.domain"] = m.group(1)
-        _src(ev, m.group(2))
+        ev["source.domain"] = g[0]
+        _src(ev, g[1])
     else:
-        _src(ev, m.group(1))
-        ev["source.domain"] = m.group(2)
+        _src(ev, g[0])
+        ev["source.domain"] = g[1]
     return True
 
 
+_RECEIVED_HEAD = "Received disconnect from "
+
+
+def _received_groups(msg: str) -> tuple | None:
+    """_RECEIVED's groups: "Received disconnect from <addr>[ port <n>]: <code>: <reason>[ [preauth]]"."""
+    if not msg.startswith(_RECEIVED_HEAD) or not _printable(msg):
+        return None
+    colon: cython.Py_ssize_t = msg.find(":", 25)
+    if colon <= 25:
+        return None
+    where = msg[25:colon]
+    sp: cython.Py_ssize_t = where.find(" ")
+    port = None
+    if sp >= 0:
+        port = where[sp + 6 :]
+        if sp == 0 or not where.startswith(" port ", sp) or not _decimal(port):
+            return None
+        where = where[:sp]
+    at: cython.Py_ssize_t = colon + 2 if msg[colon + 1 : colon + 2] == " " else colon + 1
+    code_end: cython.Py_ssize_t = msg.find(":", at)
+    code = msg[at:code_end]
+    if code_end < 0 or not _decimal(code) or msg[code_end + 1 : code_end + 2] != " ":
+        return None
+    at = code_end + 2
+    reason = msg[at:-10] if msg.endswith(_PREAUTH) and len(msg) - 10 >= at else msg[at:]
+    return where, port, code, reason
+
+
 def _sshd_received(ev: Event, msg: str) -> bool:
-    m = _RECEIVED.match(msg)
-    if m is None:
-        return False
+    g = _received_groups(msg)
+    if g is None:
+        m = _RECEIVED.match(msg)
+        if m is None:
+            return False
+        g = m.groups()
     _disconnect(ev, "ssh_disconnect")
-    _src(ev, m.group(1), m.group(2))
-    ev["event.reason"] = m.group(4)
+    _src(ev, g[0], g[1])
+    ev["event.reason"] = g[3]
     return True
 
 

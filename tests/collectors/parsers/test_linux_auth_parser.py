@@ -132,3 +132,69 @@ def test_auth_programs(parser, msg, expect):
 def test_not_syslog_is_parse_error(parser):
     with pytest.raises(ParseError, match="not a syslog line"):
         parser.parse("Failed password for root from 1.2.3.4 port 22 ssh2", ParseContext())
+
+
+# ---------------------------------------------------------------- str.find paths agree with the regexes
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from collectors.parsers import linux_auth as la  # noqa: E402
+
+_PIECES = ["from", " from ", " port ", "port", " ", "  ", "22", "5", "٣", "²", "1.2.3.4", "::1", "host.example",
+           "invalid user ", "user", "user=", " user=root", "[preauth]", " [preauth]", "[", "]", ":", ": ", "11",
+           " failed", "ssh2", "root", "\t", "\xa0", "é", "\x7f", "-", "=", ";"]
+
+
+def _slot(*usual: str):
+    return st.one_of(st.sampled_from(usual), st.lists(st.sampled_from(_PIECES), max_size=4).map("".join))
+
+
+_USER = _slot("root", "", "a from b", " from ", "from 1.1.1.1 port 2 x", "x\ty", "invalid user ")
+_ADDR = _slot("1.2.3.4", "", "a b", "::1", "2001:db8::1", "[1.2.3.4]", "h]")
+_PORT = _slot("22", "", "٣", "²", "22x", "2 2")
+_END = _slot("", " ssh2", " ssh2 from 5.5.5.5 port 1", " [preauth]", "  ", " x")
+
+# (extractor, its regex, how many of the regex's groups it returns, messages like the real ones)
+_CASES = [
+    (la._failed_groups, la._FAILED, 5,
+     st.builds("Failed {} for {}{} from {} port {}{}".format, _slot("password", "", "a b"),
+               _slot("", "invalid user ", "invalid user"), _USER, _ADDR, _PORT, _END)),
+    (la._invalid_groups, la._INVALID, 3, st.builds("Invalid user{}{} from {}{}{}".format,
+                                                    _slot(" ", "", "  "), _USER, _ADDR, _slot(" port ", " "), _PORT)),
+    (la._input_userauth_groups, la._INPUT_USERAUTH, 1,
+     st.builds("input_userauth_request: invalid user{}{}".format, _slot(" ", ""), _USER)),
+    (la._reverse_groups, la._REVERSE, 2,
+     st.builds("reverse mapping checking getaddrinfo for {} [{}]{}".format, _ADDR, _ADDR, _slot(" failed", ""))),
+    (la._received_groups, la._RECEIVED, 4,
+     st.builds("Received disconnect from {}{}{}:{}{}: {}{}".format, _ADDR, _slot(" port ", ""), _PORT,
+               _slot(" ", ""), _PORT, _USER, _END)),
+    (la._pam_fail_groups, la._PAM_FAIL, 7,
+     st.builds("authentication failure; logname={} uid={} euid={} tty={} ruser={} rhost={}{}".format,
+               _USER, _PORT, _PORT, _slot("ssh"), _USER, _ADDR, _slot("", " user=root", "  user=x y", " user="))),
+]
+
+
+@settings(max_examples=700, deadline=None)
+@given(data=st.data(), case=st.sampled_from(_CASES))
+def test_sshd_message_cutters_equal_their_regex(data, case):
+    cutter, regex, width, messages = case
+    msg = data.draw(messages)
+    fast = cutter(msg)
+    if fast is not None:  # None: the regex decides
+        m = regex.match(msg)
+        assert m is not None and fast == m.groups()[:width], msg
+
+
+def test_sshd_message_cutters_take_the_real_lines(shared_data):
+    lines = (shared_data / "loghub" / "OpenSSH_2k.log").read_text().splitlines()
+    cut = 0
+    for line in lines:
+        msg = line.split(": ", 1)[1].removeprefix("pam_unix(sshd:auth): ")
+        for (cutter, regex, width, _), head in zip(_CASES, ("Failed", "Invalid", "input_", "reverse", "Received", "auth")):
+            if msg.startswith(head):
+                fast = cutter(msg)
+                if fast is not None:
+                    cut += 1
+                    assert fast == regex.match(msg).groups()[:width], msg
+    assert cut >= 1_700  # Failed, Received, Invalid, input_userauth, reverse, pam auth failure lines
