@@ -218,7 +218,8 @@ def _fields(ev: dict, g: dict) -> None:
 @cython.cfunc
 def _regex_message(ev: dict, msg_id: str, text: str) -> None:
     """The reference path: the message id's regex, its static fields, then the captured groups."""
-    known = _MESSAGES.get(msg_id)
+    messages: dict = _MESSAGES
+    known = messages.get(msg_id)
     if known is None:
         return
     m = known[0].search(text)
@@ -247,6 +248,10 @@ def _regex_message(ev: dict, msg_id: str, text: str) -> None:
 _VENDORS = ("ASA-", "FTD-", "PIX-", "FWSM-")
 _HEADER_TOKENS = frozenset(_TZ_ABBR)
 _CACHE_LIMIT = 200_000  # as base.py bounds ctx.ts_cache
+# every event starts as a copy of this (the None values are always replaced)
+_EVENT = {"log.original": None, "@timestamp": None, "event.dataset": DATASET, "event.kind": "event",
+          "event.code": None, "event.severity": None, "log.level": None, "event.category": None,
+          "observer.vendor": "Cisco", "observer.product": "ASA", "observer.type": "firewall", "message": None}
 _now_text: tuple = (None, "")  # (ctx.now, its @timestamp): header-less lines all carry it
 
 
@@ -272,7 +277,7 @@ def _tag_at(line: str, p: cython.Py_ssize_t, n: cython.Py_ssize_t) -> cython.Py_
         return -1
     for k in range(q + 2, q + 8):
         c = line[k]
-        if not c.isdecimal():
+        if not ("0" <= c <= "9" or (c > "~" and c.isdecimal())):
             return -1
     return q
 
@@ -286,6 +291,8 @@ def _find_tag(line: str, n: cython.Py_ssize_t) -> cython.Py_ssize_t:
     k: cython.Py_ssize_t
     vendor: str
     for vendor in _VENDORS:
+        if best >= 0 and line.find("-", 0, best) < 0:
+            break  # every vendor ends with "-": none starts before the one found
         j = line.find(vendor, 0, limit + 5)
         while 0 <= j < limit:
             k = _tag_at(line, j + len(vendor), n)
@@ -1069,11 +1076,65 @@ def _m111008(ev: dict, s: str, n: cython.Py_ssize_t) -> cython.bint:
     return True
 
 
+@cython.cfunc
+def _m304001(ev: dict, s: str, n: cython.Py_ssize_t) -> cython.bint:
+    # [user@]10.5.111.32[(LOCAL\\user)] Accessed URL 192.0.2.32:http://example.com
+    sp: cython.Py_ssize_t = _space(s, 0, n)
+    at: cython.Py_ssize_t = s.find("@", 0, sp)
+    i: cython.Py_ssize_t = at + 1 if at > 0 else 0
+    e: cython.Py_ssize_t = i
+    while e < n and s[e] != " " and s[e] != "(":
+        e += 1
+    if e == i:
+        return False
+    a: cython.Py_ssize_t = _skip_paren(s, e, n)
+    if a < 0 or not s.startswith(" Accessed URL ", a):
+        return False
+    b: cython.Py_ssize_t = a + 14
+    sp = _space(s, b, n)
+    colon: cython.Py_ssize_t = s.find(":", b, sp)
+    if colon <= b:
+        return False
+    ev["source.ip"] = s[i:e]
+    ev["destination.ip"] = s[b:colon]
+    if at > 0:
+        ev["user.name"] = s[:at]
+    if sp > colon + 1:
+        ev["url.original"] = s[colon + 1:sp]
+    ev["event.action"] = "url-accessed"
+    ev["event.outcome"] = "success"
+    ev["event.category"] = ["network", "web"]
+    ev["event.type"] = ["access", "allowed"]
+    return True
+
+
+@cython.cfunc
+def _m313001(ev: dict, s: str, n: cython.Py_ssize_t) -> cython.bint:
+    # Denied ICMP type=3, code=3 from 10.2.3.5 on interface Outside
+    if not s.startswith("Denied ICMP type="):
+        return False
+    t: cython.Py_ssize_t = _digits_end(s, 17, n)
+    if t == 17 or not s.startswith(", code=", t):
+        return False
+    c: cython.Py_ssize_t = _digits_end(s, t + 7, n)
+    if c == t + 7 or not s.startswith(" from ", c):
+        return False
+    a: cython.Py_ssize_t = _space(s, c + 6, n)
+    if a == c + 6 or not s.startswith(" on interface ", a) or a + 14 >= n or s[a + 14] == " ":
+        return False
+    ev["icmp.type"] = s[17:t]
+    ev["icmp.code"] = s[t + 7:c]
+    ev["source.ip"] = s[c + 6:a]
+    ev["observer.ingress.interface.name"] = s[a + 14:_space(s, a + 14, n)]
+    _deny(ev)
+    return True
+
+
 # message id -> fast function number (see `_fast_message`)
 _FAST: dict[str, int] = {
     "106023": 1, "106100": 2, "302013": 3, "302015": 3, "302014": 4, "302016": 4, "106006": 5, "106007": 5,
     "106015": 6, "106001": 7, "106016": 8, "305011": 9, "110002": 10, "733100": 11, "113004": 12, "113005": 13,
-    "605004": 14, "605005": 14, "111008": 15, "111010": 15,
+    "605004": 14, "605005": 14, "111008": 15, "111010": 15, "304001": 16, "313001": 17,
 }
 
 
@@ -1110,6 +1171,10 @@ def _fast_message(ev: dict, kind: cython.int, s: str) -> cython.bint:
         return _m605004(ev, s, n)
     if kind == 15:
         return _m111008(ev, s, n)
+    if kind == 16:
+        return _m304001(ev, s, n)
+    if kind == 17:
+        return _m313001(ev, s, n)
     return False
 
 
@@ -1151,16 +1216,21 @@ def _parse_line(line: str, ctx: ParseContext, fast: cython.bint) -> object:
     text: str = line[end:]
     if end < n and line[n - 1].isspace():
         text = text.rstrip()
-    ev: dict = {"log.original": line, "@timestamp": None, "event.dataset": DATASET, "event.kind": "event",
-                "event.code": msg_id, "event.severity": severity, "log.level": _LEVELS[severity],
-                "event.category": ["network"], "observer.vendor": "Cisco", "observer.product": "ASA",
-                "observer.type": "firewall", "message": text}
+    template: dict = _EVENT
+    ev: dict = template.copy()  # copying a dict's keys table beats inserting them one by one
+    ev["log.original"] = line
+    ev["event.code"] = msg_id
+    ev["event.severity"] = severity
+    ev["log.level"] = _LEVELS[severity]
+    ev["event.category"] = ["network"]
+    ev["message"] = text
     plain: cython.bint = fast and _plain(line)
     if start == 0:
         ev["@timestamp"] = _now_ts(ctx) if fast else format_ts(ctx.now)
     elif not (plain and _header_fast(line, start, ctx, ev)):
         ev["@timestamp"] = _timestamp(line[:start], ctx, ev)
-    kind: cython.int = _FAST.get(msg_id, 0) if plain else 0
+    fast_ids: dict = _FAST
+    kind: cython.int = fast_ids.get(msg_id, 0) if plain else 0
     if kind != 0:
         size: cython.Py_ssize_t = len(ev)
         if _fast_message(ev, kind, text):
