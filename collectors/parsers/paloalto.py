@@ -4,6 +4,11 @@ Column positions follow PAN-OS's syslog field descriptions (8.x–11.x; later ve
 append columns). The device's CSV times carry no zone: they are read in ctx.tz, unless the
 syslog header in front has an RFC 3339 timestamp with an offset, which is then used.
 Datasets: paloalto.traffic, paloalto.threat, paloalto.<type>.
+
+Speed (the module is compiled by Cython): the CSV start is found by a typed character scan
+instead of a regex search, a line without quotes or line breaks is cut with `str.split`
+(what csv.reader gives it), and columns are copied by straight-line calls. Interpreted,
+the start is still found by the regex, which gives the same position.
 """
 
 from __future__ import annotations
@@ -11,43 +16,256 @@ from __future__ import annotations
 import csv
 import re
 
+import cython
+
 from soc.errors import ParseError
 from soc.events import Event
 
 from .base import ParseContext, Parser, local_prefix, register
 from .syslog import split_syslog
 
+# "<digits>,yyyy/mm/dd HH:MM:SS," opens the CSV; `scan_start` finds the same leftmost match
 _START = re.compile(r"\d+,(\d{4})/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d),")
 _THREAT_NAME = re.compile(r"(.*?)\s*\((\d+)\)$")
 _FAIL = ("deny", "drop", "reset", "block", "sinkhole")
+_CACHE_LIMIT = 4096  # bound of the per-value caches below: their keys come from the logs
+_TS_CACHE_LIMIT = 200_000  # as base.py bounds ctx.ts_cache
 
-# common columns (0-based) of TRAFFIC, THREAT and most other types
-_COMMON = {2: "observer.serial_number", 7: "source.ip", 8: "destination.ip", 9: "source.nat.ip",
-           10: "destination.nat.ip", 11: "rule.name", 12: "source.user.name", 13: "destination.user.name",
-           14: "network.application", 15: "panw.panos.vsys", 16: "observer.ingress.zone",
-           17: "observer.egress.zone", 18: "observer.ingress.interface.name",
-           19: "observer.egress.interface.name", 22: "panw.panos.session_id"}
-_COMMON_INT = {24: "source.port", 25: "destination.port", 26: "source.nat.port", 27: "destination.nat.port"}
-_TRAFFIC_INT = {31: "network.bytes", 32: "source.bytes", 33: "destination.bytes", 34: "network.packets",
-                44: "source.packets", 45: "destination.packets"}
-_TRAFFIC = {37: "panw.panos.url_category", 41: "source.geo.name", 42: "destination.geo.name",
-            46: "event.reason"}
-_THREAT = {31: "url.original", 33: "panw.panos.url_category", 34: "panw.panos.severity",
-           35: "panw.panos.direction", 38: "source.geo.name", 39: "destination.geo.name"}
+# log type column as written -> (upper-case type, dataset)
+_TYPES: dict[str, tuple[str, str]] = {}
+# threat name column -> (signature, id) or None when it carries no "(id)"
+_SIGNATURES: dict[str, tuple[str, str] | None] = {}
 
 
-def _put(ev: Event, f: list[str], columns: dict[int, str]) -> None:
-    n = len(f)
-    for i, name in columns.items():
-        if i < n and f[i] and f[i] not in ("0.0.0.0", "any"):
-            ev[name] = f[i]
+@cython.cfunc
+@cython.inline
+@cython.exceptval(check=False)
+def _dec(c: cython.Py_UCS4) -> cython.bint:
+    """What the regex's \\d matches: any Unicode decimal digit."""
+    return ("0" <= c <= "9") or (c >= "\x80" and c.isdecimal())
 
 
-def _put_int(ev: Event, f: list[str], columns: dict[int, str]) -> None:
-    n = len(f)
-    for i, name in columns.items():
-        if i < n and f[i].isdigit():
-            ev[name] = int(f[i])
+@cython.cfunc
+@cython.boundscheck(False)
+@cython.wraparound(False)
+@cython.exceptval(check=False)
+def _stamp_at(line: str, s: cython.Py_ssize_t) -> cython.bint:
+    """line[s:s+20] is "yyyy/mm/dd HH:MM:SS," (the caller checked the length)."""
+    return (line[s + 4] == "/" and line[s + 7] == "/" and line[s + 10] == " " and line[s + 13] == ":"
+            and line[s + 16] == ":" and line[s + 19] == ","
+            and _dec(line[s]) and _dec(line[s + 1]) and _dec(line[s + 2]) and _dec(line[s + 3])
+            and _dec(line[s + 5]) and _dec(line[s + 6]) and _dec(line[s + 8]) and _dec(line[s + 9])
+            and _dec(line[s + 11]) and _dec(line[s + 12]) and _dec(line[s + 14]) and _dec(line[s + 15])
+            and _dec(line[s + 17]) and _dec(line[s + 18]))
+
+
+@cython.ccall
+@cython.boundscheck(False)
+@cython.wraparound(False)
+def scan_start(line: str) -> cython.Py_ssize_t:
+    """Index where `_START.search(line)` matches, -1 if nowhere, by a character scan.
+
+    The leftmost match is the first comma with a digit before it and the stamp after it,
+    started at the first digit of the run of digits that ends at that comma.
+    """
+    n: cython.Py_ssize_t = len(line)
+    i: cython.Py_ssize_t
+    p: cython.Py_ssize_t
+    c: cython.Py_UCS4
+    for i in range(1, n - 20):
+        c = line[i]
+        if c == "," and _dec(line[i - 1]) and _stamp_at(line, i + 1):
+            p = i - 1
+            while p > 0 and _dec(line[p - 1]):
+                p -= 1
+            return p
+    return -1
+
+
+def find_start(line: str) -> int:
+    """Start of the PAN-OS CSV in a line ("<n>,yyyy/mm/dd HH:MM:SS,..."), -1 if there is none."""
+    if cython.compiled:
+        return scan_start(line)
+    m = _START.search(line)  # interpreted, the C regex beats a Python character loop
+    return -1 if m is None else m.start()
+
+
+_COLUMNS = 47  # columns 0..46 are read; later ones may be left uncut
+
+
+@cython.ccall
+def split_columns(body: str) -> list | None:
+    """csv.reader's columns of a non-empty `body`, the first 47 at least; None when csv must decide.
+
+    A line without quotes is cut by str.split (the 48th piece keeps the rest uncut). Quoted
+    lines are cut by `_split_quoted`. Line breaks (csv's error, or a multi-line column) are
+    left to csv.reader.
+    """
+    if body.find("\n") >= 0 or body.find("\r") >= 0:
+        return None
+    if body.find('"') < 0:
+        return body.split(",", _COLUMNS)
+    return _split_quoted(body)
+
+
+@cython.cfunc
+def _split_quoted(body: str) -> list | None:
+    """The first 47 columns of a line with quotes and no line break; None when csv must decide.
+
+    A quoted column must close with a quote followed by a comma or the end: a doubled quote
+    or a quote followed by other text is left to csv. A quote inside an unquoted column is
+    text, as for csv.
+    """
+    cols: list = []
+    c: cython.Py_UCS4
+    pos: cython.Py_ssize_t = -1
+    begin: cython.Py_ssize_t = 0
+    end: cython.Py_ssize_t = 0
+    state: cython.int = 0  # 0 column start, 1 unquoted, 2 quoted, 3 after the closing quote
+    wanted: cython.Py_ssize_t = _COLUMNS
+    for c in body:
+        pos += 1
+        if state == 0:
+            if c == '"':
+                state = 2
+                begin = pos + 1
+            elif c == ",":
+                cols.append("")
+            else:
+                state = 1
+                begin = pos
+        elif state == 1:
+            if c == ",":
+                cols.append(body[begin:pos])
+                state = 0
+        elif state == 2:
+            if c == '"':
+                end = pos
+                state = 3
+        elif c == ",":  # a quoted column is whole only once the comma after its quote is seen
+            cols.append(body[begin:end])
+            state = 0
+        else:
+            return None
+        if len(cols) >= wanted:
+            return cols
+    if state == 0:
+        cols.append("")
+    elif state == 1:
+        cols.append(body[begin:])
+    elif state == 2:
+        return None
+    else:
+        cols.append(body[begin:end])
+    return cols
+
+
+@cython.cfunc
+def _columns(body: str) -> list:
+    """The CSV columns of a line (at least the first 47: later ones are never read)."""
+    if len(body) <= csv.field_size_limit():
+        if cython.compiled or '"' not in body:  # interpreted, csv.reader beats a Python loop
+            cols = split_columns(body)
+            if cols is not None:
+                return cols
+    return next(csv.reader([body]))
+
+
+@cython.cfunc
+def _text(ev: dict, name: str, value: str) -> cython.void:
+    n: cython.Py_ssize_t = len(value)
+    if n == 0 or (n == 7 and value == "0.0.0.0") or (n == 3 and value == "any"):
+        return
+    ev[name] = value
+
+
+@cython.cfunc
+@cython.boundscheck(False)
+@cython.wraparound(False)
+def _int(ev: dict, name: str, value: str) -> cython.void:
+    """ev[name] = int(value) when value.isdigit() (as int() would, ASCII digits summed in C)."""
+    if cython.compiled and len(value) <= 18:
+        acc: cython.longlong = 0
+        c: cython.Py_UCS4
+        for c in value:
+            if "0" <= c <= "9":
+                acc = acc * 10 + (ord(c) - 48)
+            else:
+                break
+        else:
+            if value:  # "" is not a number
+                ev[name] = acc
+            return
+    if value.isdigit():
+        ev[name] = int(value)
+
+
+@cython.cfunc
+def _timestamp(stamp: str, ctx: ParseContext) -> str:
+    """"yyyy/mm/dd HH:MM:SS" read in ctx.tz -> @timestamp, the UTC minute cached per minute text."""
+    cache: dict = ctx.ts_cache
+    minute = stamp[:16]
+    prefix = cache.get(minute)
+    if prefix is None:
+        prefix = local_prefix(ctx, int(stamp[0:4]), int(stamp[5:7]), int(stamp[8:10]), int(stamp[11:13]),
+                              int(stamp[14:16]))
+        if len(cache) > _TS_CACHE_LIMIT:
+            cache.clear()
+        cache[minute] = prefix
+    s1: cython.Py_UCS4 = stamp[17]
+    s2: cython.Py_UCS4 = stamp[18]
+    if "0" <= s1 <= "9" and "0" <= s2 <= "9":
+        return prefix + stamp[17:19] + ".000Z"
+    return prefix + f"{int(stamp[17:19]):02d}.000Z"  # other Unicode digits, written in ASCII
+
+
+@cython.cfunc
+def _header(header: str, ctx: ParseContext) -> tuple:
+    """(@timestamp or None, host.name or None) of the syslog header in front of the CSV.
+
+    The header's time is used only when it is RFC 3339/5424 (its offset is known). The
+    answer is cached per header text in ctx.ts_cache (a busy firewall writes many lines a
+    second under one header); the key ends with " -", which no timestamp key does.
+    """
+    key = header + " -"
+    cache: dict = ctx.ts_cache
+    known = cache.get(key)
+    if known is None:
+        ts = host = None
+        parts = split_syslog(key, ctx)
+        if parts is not None:
+            head = parts[0]
+            if header[:1].isdigit() or header.startswith("<"):
+                ts = head["@timestamp"]
+            host = head.get("host.name")
+        known = (ts, host)
+        if len(cache) > _TS_CACHE_LIMIT:
+            cache.clear()
+        cache[key] = known
+    return known
+
+
+@cython.cfunc
+def _log_type(raw: str) -> tuple:
+    known = _TYPES.get(raw)
+    if known is None:
+        upper = raw.upper()
+        known = (upper, "paloalto." + upper.lower())
+        if len(_TYPES) < _CACHE_LIMIT:
+            _TYPES[raw] = known
+    return known
+
+
+@cython.cfunc
+def _signature(name: str) -> tuple | None:
+    if name in _SIGNATURES:
+        return _SIGNATURES[name]
+    m = _THREAT_NAME.match(name)
+    found = (m.group(1), m.group(2)) if m else None
+    if len(_SIGNATURES) >= _CACHE_LIMIT:
+        _SIGNATURES.clear()
+    _SIGNATURES[name] = found
+    return found
 
 
 class PaloAltoParser(Parser):
@@ -57,80 +275,146 @@ class PaloAltoParser(Parser):
     priority = 10
 
     def _parse(self, line: str, ctx: ParseContext) -> Event | None:
-        line = line.rstrip("\r\n")
-        if not line.strip():
+        if line and (line[-1] == "\n" or line[-1] == "\r"):
+            line = line.rstrip("\r\n")
+        if not line or line.isspace():
             return None
-        m = _START.search(line)
-        if m is None:
+        start = find_start(line)
+        if start < 0:
             raise ParseError("not a PAN-OS CSV line (no 'n,yyyy/mm/dd HH:MM:SS,' start)")
-        f = next(csv.reader([line[m.start():]]))
+        f: list = _columns(line[start:])
         if len(f) < 31:
             raise ParseError(f"PAN-OS line with {len(f)} columns (at least 31 expected)")
-        ev: Event = {"log.original": line}
-        header = line[: m.start()].strip()
-        if header:
-            parts = split_syslog(header + " -", ctx)
-            if parts is not None:
-                if header[:1].isdigit() or header.startswith("<"):  # RFC 3339/5424: the offset is known
-                    ev["@timestamp"] = parts[0]["@timestamp"]
-                if "host.name" in parts[0]:
-                    ev["host.name"] = parts[0]["host.name"]
-        if "@timestamp" not in ev:
-            g = _START.match(line, m.start()) or m
-            y, mo, d, hh, mm, ss = (int(x) for x in g.groups())
-            ev["@timestamp"] = local_prefix(ctx, y, mo, d, hh, mm) + f"{ss:02d}.000Z"
-        log_type = f[3].upper()
-        ev.update({"event.dataset": "paloalto." + log_type.lower(), "event.kind": "event",
-                   "observer.vendor": "Palo Alto Networks", "observer.product": "PAN-OS", "observer.type": "firewall",
-                   "panw.panos.type": log_type, "panw.panos.sub_type": f[4]})
-        _put(ev, f, _COMMON)
-        _put_int(ev, f, _COMMON_INT)
-        if f[29]:
-            ev["network.transport"] = f[29].lower()
-        action = f[30]
+        ev: dict = {"log.original": line}
+        ts = host = None
+        if start:
+            header = line[:start].strip()
+            if header:
+                ts, host = _header(header, ctx)
+                if ts is not None:
+                    ev["@timestamp"] = ts
+                if host is not None:
+                    ev["host.name"] = host
+        if ts is None:
+            ev["@timestamp"] = _timestamp(f[1], ctx)
+        log_type, dataset = _log_type(f[3])
+        sub_type: str = f[4]
+        ev["event.dataset"] = dataset
+        ev["event.kind"] = "event"
+        ev["observer.vendor"] = "Palo Alto Networks"
+        ev["observer.product"] = "PAN-OS"
+        ev["observer.type"] = "firewall"
+        ev["panw.panos.type"] = log_type
+        ev["panw.panos.sub_type"] = sub_type
+        _common(ev, f)
+        transport: str = f[29]
+        if transport:
+            ev["network.transport"] = transport.lower()
+        action: str = f[30]
+        failed = False
         if action:
+            failed = action.startswith(_FAIL)
             ev["event.action"] = action
-            ev["event.outcome"] = "failure" if action.startswith(_FAIL) else "success"
+            ev["event.outcome"] = "failure" if failed else "success"
         if log_type == "TRAFFIC":
-            self._traffic(ev, f)
+            _traffic(ev, f, sub_type, failed)
         elif log_type == "THREAT":
-            self._threat(ev, f)
+            _threat(ev, f, sub_type, failed)
         else:
             ev["event.category"] = ["network"]
             ev["event.type"] = ["info"]
-        if "host.name" in ev:
-            ev["observer.name"] = ev["host.name"]
+        if host is not None:
+            ev["observer.name"] = host
         return ev
 
-    @staticmethod
-    def _traffic(ev: Event, f: list[str]) -> None:
-        _put(ev, f, _TRAFFIC)
-        _put_int(ev, f, _TRAFFIC_INT)
-        denied = f[4] in ("deny", "drop") or ev.get("event.outcome") == "failure"
-        ev["event.category"] = ["network"]
-        kind = {"start": "start", "end": "end"}.get(f[4], "info")
-        ev["event.type"] = ["connection", "denied" if denied else "allowed", kind]
-        if len(f) > 36 and f[36].isdigit():
-            ev["event.duration"] = int(f[36]) * 1_000_000_000
-
-    @staticmethod
-    def _threat(ev: Event, f: list[str]) -> None:
-        _put(ev, f, _THREAT)
-        name = f[32] if len(f) > 32 else ""
-        if "rule.name" in ev:  # the alert's rule is the signature; the policy keeps its own field
-            ev["panw.panos.rule_name"] = ev["rule.name"]
-        m = _THREAT_NAME.match(name)
-        if m:
-            ev["rule.name"], ev["rule.id"] = m.group(1), m.group(2)
-        elif name:
-            ev["rule.name"] = name
-        ev["event.kind"] = "alert"
-        ev["event.category"] = ["intrusion_detection", "network"]
-        ev["event.type"] = ["denied"] if ev.get("event.outcome") == "failure" else ["allowed"]
-        ev["panw.panos.threat.category"] = f[4]
-
     def detects(self, line: str) -> bool:
-        return (",TRAFFIC," in line or ",THREAT," in line or ",SYSTEM," in line) and _START.search(line) is not None
+        return (",TRAFFIC," in line or ",THREAT," in line or ",SYSTEM," in line) and find_start(line) >= 0
+
+
+@cython.cfunc
+def _common(ev: dict, f: list) -> cython.void:
+    """Columns of TRAFFIC, THREAT and most other types (0-based; the caller checked len(f) >= 31)."""
+    _text(ev, "observer.serial_number", f[2])
+    _text(ev, "source.ip", f[7])
+    _text(ev, "destination.ip", f[8])
+    _text(ev, "source.nat.ip", f[9])
+    _text(ev, "destination.nat.ip", f[10])
+    _text(ev, "rule.name", f[11])
+    _text(ev, "source.user.name", f[12])
+    _text(ev, "destination.user.name", f[13])
+    _text(ev, "network.application", f[14])
+    _text(ev, "panw.panos.vsys", f[15])
+    _text(ev, "observer.ingress.zone", f[16])
+    _text(ev, "observer.egress.zone", f[17])
+    _text(ev, "observer.ingress.interface.name", f[18])
+    _text(ev, "observer.egress.interface.name", f[19])
+    _text(ev, "panw.panos.session_id", f[22])
+    _int(ev, "source.port", f[24])
+    _int(ev, "destination.port", f[25])
+    _int(ev, "source.nat.port", f[26])
+    _int(ev, "destination.nat.port", f[27])
+
+
+@cython.cfunc
+def _traffic(ev: dict, f: list, sub_type: str, failed: cython.bint) -> cython.void:
+    n: cython.Py_ssize_t = len(f)
+    if n > 37:
+        _text(ev, "panw.panos.url_category", f[37])
+    if n > 41:
+        _text(ev, "source.geo.name", f[41])
+    if n > 42:
+        _text(ev, "destination.geo.name", f[42])
+    if n > 46:
+        _text(ev, "event.reason", f[46])
+    if n > 31:
+        _int(ev, "network.bytes", f[31])
+    if n > 32:
+        _int(ev, "source.bytes", f[32])
+    if n > 33:
+        _int(ev, "destination.bytes", f[33])
+    if n > 34:
+        _int(ev, "network.packets", f[34])
+    if n > 44:
+        _int(ev, "source.packets", f[44])
+    if n > 45:
+        _int(ev, "destination.packets", f[45])
+    denied = sub_type == "deny" or sub_type == "drop" or failed
+    ev["event.category"] = ["network"]
+    kind = "start" if sub_type == "start" else "end" if sub_type == "end" else "info"
+    ev["event.type"] = ["connection", "denied" if denied else "allowed", kind]
+    if n > 36:
+        duration: str = f[36]
+        if duration.isdigit():
+            ev["event.duration"] = int(duration) * 1_000_000_000
+
+
+@cython.cfunc
+def _threat(ev: dict, f: list, sub_type: str, failed: cython.bint) -> cython.void:
+    n: cython.Py_ssize_t = len(f)
+    if n > 31:
+        _text(ev, "url.original", f[31])
+    if n > 33:
+        _text(ev, "panw.panos.url_category", f[33])
+    if n > 34:
+        _text(ev, "panw.panos.severity", f[34])
+    if n > 35:
+        _text(ev, "panw.panos.direction", f[35])
+    if n > 38:
+        _text(ev, "source.geo.name", f[38])
+    if n > 39:
+        _text(ev, "destination.geo.name", f[39])
+    name: str = f[32] if n > 32 else ""
+    if "rule.name" in ev:  # the alert's rule is the signature; the policy keeps its own field
+        ev["panw.panos.rule_name"] = ev["rule.name"]
+    signature = _signature(name)
+    if signature is not None:
+        ev["rule.name"], ev["rule.id"] = signature
+    elif name:
+        ev["rule.name"] = name
+    ev["event.kind"] = "alert"
+    ev["event.category"] = ["intrusion_detection", "network"]
+    ev["event.type"] = ["denied"] if failed else ["allowed"]
+    ev["panw.panos.threat.category"] = sub_type
 
 
 register(PaloAltoParser())

@@ -53,3 +53,69 @@ def test_detect_and_errors(parsed):
         parser.parse("Nov 30 16:09:08 PA-220 hello", ParseContext())
     with pytest.raises(ParseError, match="columns"):
         parser.parse("1,2018/11/30 16:09:07,0128,TRAFFIC,end", ParseContext())
+
+
+# ---------------------------------------------------------------- the fast paths agree with the slow ones
+# Compiled, the CSV start is found by a character scan and columns are cut without csv.reader;
+# these check both against the regex and csv.reader they replace, on lines written from the
+# characters that matter to the grammar.
+
+import csv  # noqa: E402
+import re  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from collectors.parsers import paloalto  # noqa: E402
+
+START_RE = re.compile(r"\d+,(\d{4})/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d),")  # the parser's original search
+STAMP_PIECES = ["1", "12", "٣", ",", ", ", "2018/11/30 16:09:07", "2018/11/30 16:09:07,", "٢٠١٨/11/30 16:09:07,",
+                "2018/11/30 16:09:0", " ", "a", "/", ":", "x,", "Nov 30 16:09:08 PA-220 "]
+CSV_PIECES = [",", '"', '""', "a", "b c", " ", "\n", "\r", "\x00", "é", "1,2018/11/30 16:09:07,"]
+FAST = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FAST
+@given(st.lists(st.sampled_from(STAMP_PIECES), max_size=14).map("".join))
+def test_start_scan_finds_what_the_regex_finds(line):
+    m = START_RE.search(line)
+    assert paloalto.scan_start(line) == (-1 if m is None else m.start())
+    assert paloalto.find_start(line) == (-1 if m is None else m.start())
+
+
+@FAST
+@given(st.lists(st.sampled_from(CSV_PIECES), min_size=1, max_size=70).map("".join))
+def test_column_cutter_gives_csv_readers_columns(body):  # never empty: it starts with the line number
+    cols = paloalto.split_columns(body)
+    if '"' not in body and "\n" not in body and "\r" not in body:
+        assert cols is not None  # the common line never falls back to csv.reader
+    if cols is None:
+        return
+    expected = next(csv.reader([body]))
+    assert cols[:47] == expected[:47]
+    assert len(cols) == len(expected) if len(expected) <= 47 else len(cols) >= 47
+
+
+def test_quoted_line_with_a_doubled_quote_falls_back_to_csv(parsed):
+    lines, _ = parsed
+    line = lines[13].replace('"1.2.3.5/nmaplowercheck1688559266"', '"say ""hi"", nmap"')
+    assert paloalto.split_columns(line[paloalto.find_start(line):]) is None
+    ev = get_parser("paloalto").parse(line, ParseContext())
+    assert ev["url.original"] == 'say "hi", nmap' and ev["rule.id"] == "58433"
+
+
+def test_line_break_inside_the_csv_is_an_error_as_for_csv_reader(parsed):
+    lines, _ = parsed
+    line = lines[0].replace("apple-maps", "apple\nmaps")
+    with pytest.raises(ParseError, match="new-line character"):
+        get_parser("paloalto").parse(line, ParseContext())
+
+
+def test_timestamp_and_header_caches(parsed):
+    lines, events = parsed
+    parser, ctx = get_parser("paloalto"), ParseContext(tz="UTC")
+    first, again = parser.parse(lines[0], ctx), parser.parse(lines[0], ctx)  # the second one from the caches
+    assert first == again and first["@timestamp"] == "2018-11-30T16:09:07.000Z" and first["observer.name"] == "PA-220"
+    arabic = lines[0].replace("1,2018/11/30 16:09:07,", "1,٢٠١٨/١١/٣٠ ١٦:٠٩:٠٧,", 1)  # Unicode digits, as \d reads them
+    assert parser.parse(arabic, ctx)["@timestamp"] == "2018-11-30T16:09:07.000Z"
+    assert parser.parse(lines[13], ctx)["@timestamp"] == events[13]["@timestamp"]  # the header's offset wins
