@@ -23,6 +23,7 @@ from soc.errors import ParseError
 from soc.events import Event, format_ts
 
 from .base import MONTHS, ParseContext, Parser, local_prefix, register, syslog_prefix
+from .syslog import split_syslog
 
 DATASET = "cisco.asa"
 _LEVELS = ("emergency", "alert", "critical", "error", "warning", "notification", "informational", "debugging")
@@ -147,7 +148,7 @@ def _timestamp(header: str, ctx: ParseContext, ev: Event) -> str:
         return format_ts(ctx.now)
     m = _HEADER.match(header)
     if m is None:
-        raise ParseError(f"unrecognised Cisco ASA header '{header[:60]}'")
+        return _relay_header(header, ctx, ev)
     pri, mon, day, year, hh, mm, ss, tz_name, host = m.groups()
     if pri:
         ev["log.syslog.priority"] = int(pri)
@@ -167,10 +168,25 @@ def _timestamp(header: str, ctx: ParseContext, ev: Event) -> str:
     return prefix + ss + ".000Z"
 
 
-def _duration_ns(text: str) -> int:
-    """"h:mm:ss" -> nanoseconds (an empty part such as "1::" raises ValueError: a dead letter)."""
+def _relay_header(header: str, ctx: ParseContext, ev: Event) -> str:
+    """A header written by a relay (rsyslog's RFC 3339 or RFC 5424 template) in front of the tag."""
+    parts = split_syslog(header.strip(), ctx)
+    if parts is None:
+        raise ParseError(f"unrecognised Cisco ASA header '{header[:60]}'")
+    head = parts[0]
+    for key in ("log.syslog.priority", "host.name"):
+        if key in head:
+            ev[key] = head[key]
+    if "host.name" in head:
+        ev["observer.name"] = head["host.name"]
+    return head["@timestamp"]
+
+
+def _set_duration(ev: Event, text: str) -> None:
+    """"h:mm:ss" -> event.duration in nanoseconds; a malformed value ("1::2") sets nothing."""
     h, m_, s = (text.split(":") + ["0", "0"])[:3]
-    return (int(h) * 3600 + int(m_) * 60 + int(s)) * 1_000_000_000
+    if h.isdecimal() and m_.isdecimal() and s.isdecimal():
+        ev["event.duration"] = (int(h) * 3600 + int(m_) * 60 + int(s)) * 1_000_000_000
 
 
 @cython.cfunc
@@ -210,7 +226,7 @@ def _fields(ev: dict, g: dict) -> None:
     if g.get("bytes"):
         ev["network.bytes"] = int(g["bytes"])
     if g.get("duration"):
-        ev["event.duration"] = _duration_ns(g["duration"])
+        _set_duration(ev, g["duration"])
     if g.get("verb"):
         _static(ev, _START if g["verb"] == "Built" else _END)
 
@@ -756,7 +772,7 @@ def _m302014(ev: dict, s: str, n: cython.Py_ssize_t) -> cython.bint:
     ev["cisco.asa.connection_id"] = s[p + 12:f - 5]
     if nbytes is not None:
         ev["network.bytes"] = int(nbytes)
-        ev["event.duration"] = _duration_ns(duration)
+        _set_duration(ev, duration)
     return True
 
 
@@ -1234,11 +1250,40 @@ def _parse_line(line: str, ctx: ParseContext, fast: cython.bint) -> object:
     if kind != 0:
         size: cython.Py_ssize_t = len(ev)
         if _fast_message(ev, kind, text):
+            _names_out_of_ip_fields(ev)
             return ev
         while len(ev) > size:  # drop what the fast path added before it gave up
             ev.popitem()
     _regex_message(ev, msg_id, text)
+    _names_out_of_ip_fields(ev)
     return ev
+
+
+_IP_FIELDS = (("source.ip", "source.address"), ("destination.ip", "destination.address"),
+              ("source.nat.ip", "cisco.asa.source_nat_name"), ("destination.nat.ip", "cisco.asa.destination_nat_name"))
+_HEX = frozenset("0123456789abcdefABCDEF:.%")
+
+
+@cython.cfunc
+def _is_ip(value: str) -> cython.bint:
+    """A dotted IPv4 or an IPv6 literal (ASA also logs object names where addresses go)."""
+    if ":" in value:
+        return _HEX.issuperset(value)
+    parts = value.split(".")
+    if len(parts) != 4:
+        return False
+    for part in parts:
+        if not (0 < len(part) <= 3 and part.isascii() and part.isdecimal() and int(part) <= 255):
+            return False
+    return True
+
+
+@cython.cfunc
+def _names_out_of_ip_fields(ev: dict) -> None:
+    for ip_field, name_field in _IP_FIELDS:
+        value = ev.get(ip_field)
+        if value is not None and not _is_ip(value):
+            ev[name_field] = ev.pop(ip_field)
 
 
 class CiscoAsaParser(Parser):

@@ -26,7 +26,8 @@ def test_every_line_parsed_with_addresses(parsed):
     assert all(e["event.dataset"] == "cisco.asa" and e["observer.vendor"] == "Cisco" for e in events)
     # PROVENANCE counts 31 ids; one of them is 302016 written without its colon
     assert len({e["event.code"] for e in events}) == 30
-    assert all("source.ip" in e for e in events)  # every message id in the sample has a regex
+    # every message id in the sample has a regex; object names (733100's "[ Scanning]") are addresses, not ips
+    assert all("source.ip" in e or "source.address" in e for e in events)
     actions = Counter(e["event.action"] for e in events)
     assert actions["permitted"] == 18 and actions["connection-started"] == 12
 
@@ -199,3 +200,34 @@ def test_header_shapes_share_the_cache_without_changing_times():
         "2014-08-01T12:01:20.000Z", 13, False)
     with pytest.raises(ParseError, match="bad date"):
         parse_line("Feb 30 2024 14:01:20: %ASA-6-106100: x", ctx)
+
+
+def test_object_names_never_land_in_ip_fields(parsed):
+    lines, events = parsed
+    ocsp = events[42]  # Built outbound ... for outside:192.0.2.222/1234 (...) to dmz:OCSP_Server/5678 (...)
+    assert "OCSP_Server" in lines[42]
+    assert ocsp["source.address"] == "OCSP_Server" and "source.ip" not in ocsp  # outbound: dmz started it
+    assert ocsp["source.port"] == 5678 and ocsp["destination.ip"] == "192.0.2.222"
+    for ev in events:
+        for field in ("source.ip", "destination.ip", "source.nat.ip", "destination.nat.ip"):
+            value = ev.get(field)
+            assert value is None or value.count(".") == 3 or ":" in value, (field, value)
+
+
+def test_malformed_duration_keeps_the_event():
+    line = ("Mar  1 10:00:00 fw01 %ASA-6-302014: Teardown TCP connection 1 for outside:203.0.113.5/4455 "
+            "to inside:10.1.1.5/443 duration 1::2 bytes 100 TCP FINs")
+    ev = get_parser("cisco_asa").parse(line, ParseContext(now=NOW))
+    assert ev["network.bytes"] == 100 and "event.duration" not in ev
+    assert ev["source.ip"] == "203.0.113.5"
+
+
+@pytest.mark.parametrize("header, ts", [
+    ("2024-03-01T10:00:02+07:00 fw01 : ", "2024-03-01T03:00:02.000Z"),
+    ("<166>2024-03-01T03:00:02.250Z fw01 ", "2024-03-01T03:00:02.250Z"),
+])
+def test_relay_headers_in_rfc3339(header, ts):
+    line = header + "%ASA-6-113004: AAA user authentication Successful : server =  10.1.1.10 : user = admin"
+    ev = get_parser("cisco_asa").parse(line, ParseContext(now=NOW))
+    assert (ev["@timestamp"], ev["host.name"], ev["observer.name"], ev["event.code"]) == (ts, "fw01", "fw01", "113004")
+    assert ev["user.name"] == "admin"
