@@ -36,6 +36,7 @@ SAMPLES: dict[str, list[str]] = {
     "fortigate": ["firewall/fortigate.log"],
     "iptables": ["firewall/iptables.log"],
     "pfsense": ["firewall/pfsense.log"],
+    "rfc5424": ["firewall/pfsense.log"],  # the generic syslog parser on OPNsense's RFC 5424 + RFC 3164 lines
     "cisco_asa": ["firewall/cisco_asa.log"],
     "paloalto": ["firewall/paloalto.log"],
     "suricata": ["suricata/eve_wrccdc2018_alerts.json", "suricata/eve_mixed.json"],

@@ -64,7 +64,7 @@ def _split_fast(line: str, ctx: ParseContext) -> tuple | None:
     host_end: cython.Py_ssize_t = line.find(" ", 16)
     if host_end <= 16:
         return None
-    stamps = ctx.stamp_cache
+    stamps: dict = ctx.stamp_cache
     stamp_key = line[:15]
     stamp = stamps.get(stamp_key)
     if stamp is None:
@@ -90,11 +90,38 @@ def _split_fast(line: str, ctx: ParseContext) -> tuple | None:
         ev["process.name"] = tag
     else:
         pid = tag[bracket + 1 : -1]
-        if not (tag[-1] == "]" and pid.isdigit() and bracket > 0 and len(pid) <= 10):
+        if not (tag[-1] == "]" and _digits(pid) and bracket > 0 and len(pid) <= 10):
             return None
         ev["process.name"] = tag[:bracket]
-        ev["process.pid"] = int(pid)
+        ev["process.pid"] = _pid(pid)
     return ev, line[colon + 2 :]
+
+
+@cython.cfunc
+@cython.inline
+def _digits(text: str) -> cython.bint:
+    """text.isdigit(), as a C loop when compiled."""
+    if not cython.compiled:
+        return text.isdigit()
+    c: cython.Py_UCS4
+    for c in text:
+        if not ("0" <= c <= "9" or (c > 127 and c.isdigit())):
+            return False
+    return len(text) > 0
+
+
+@cython.cfunc
+def _pid(text: str) -> object:
+    """int(text) of at most 10 digits, without the generic conversion for ASCII ones."""
+    if not cython.compiled:
+        return int(text)
+    value: cython.longlong = 0
+    c: cython.Py_UCS4
+    for c in text:
+        if not ("0" <= c <= "9"):
+            return int(text)
+        value = value * 10 + (ord(c) - 48)
+    return value
 
 
 _STAMP_LIMIT = 100_000
