@@ -322,7 +322,10 @@ class _Cursor:
                 self.vs = i
                 while i < n:
                     c = _char(kind, data, line, i)
-                    if c == '"' or c.isspace():
+                    if " " < c < "\x7f":  # printable ASCII: only '"' ends the value
+                        if c == '"':
+                            break
+                    elif c.isspace():
                         break
                     i += 1
                 self.ve = i

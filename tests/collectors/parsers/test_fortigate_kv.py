@@ -106,3 +106,13 @@ def test_key_caches_stay_bounded():
         parser.parse(HEAD + f"k{n}=v", CTX)
     assert len(fortigate._KEYS) == fortigate._CACHE_MAX
     assert parser.parse(HEAD + "zzz-new=1", CTX)["fortinet.firewall.zzz_new"] == "1"  # still named when full
+
+
+def test_time_with_non_ascii_digits_is_a_dead_letter_not_a_broken_timestamp():
+    parser = get_parser("fortigate")
+    with pytest.raises(ParseError, match="bad FortiGate date/time"):
+        parser.parse('date=2024-01-31 time=10:00:٣٣ type="traffic"', CTX)  # was "...T03:00:٣٣.000Z"
+    with pytest.raises(ParseError, match="bad FortiGate date/time"):
+        parser.parse('date=２０２４-01-31 time=10:00:00 type="traffic"', CTX)
+    ev = parser.parse('date=2024-01-31 time=10:00:33 type="traffic"', CTX)
+    assert ev["@timestamp"] == "2024-01-31T03:00:33.000Z"
