@@ -198,3 +198,14 @@ def test_sshd_message_cutters_take_the_real_lines(shared_data):
                     cut += 1
                     assert fast == regex.match(msg).groups()[:width], msg
     assert cut >= 1_700  # Failed, Received, Invalid, input_userauth, reverse, pam auth failure lines
+
+
+@pytest.mark.parametrize("msg, addr, port, reason", [
+    ("Received disconnect from ::1: 11: bye", "::1", None, "bye"),
+    ("Received disconnect from 2001:db8::7 port 52113:11: disconnected by user", "2001:db8::7", 52113,
+     "disconnected by user"),
+    ("Received disconnect from 10.0.0.9: 11: Bye Bye [preauth]", "10.0.0.9", None, "Bye Bye"),
+])
+def test_received_disconnect_keeps_ipv6_addresses_whole(msg, addr, port, reason):
+    ev = get_parser("sshd").parse(f"Mar  1 10:00:00 srv sshd[42]: {msg}", ParseContext(year_hint=2024))
+    assert (ev["source.ip"], ev.get("source.port"), ev["event.reason"]) == (addr, port, reason)
