@@ -6,9 +6,11 @@ syslog header in front has an RFC 3339 timestamp with an offset, which is then u
 Datasets: paloalto.traffic, paloalto.threat, paloalto.<type>.
 
 Speed (the module is compiled by Cython): the CSV start is found by a typed character scan
-instead of a regex search, a line without quotes or line breaks is cut with `str.split`
-(what csv.reader gives it), and columns are copied by straight-line calls. Interpreted,
-the start is still found by the regex, which gives the same position.
+instead of a regex search; a line without quotes or line breaks is cut by `str.split` and
+a quoted one by a small cutter (both give what csv.reader gives; anything unusual still goes
+to csv.reader); columns are copied by straight-line calls; the timestamp and the syslog
+header are cached per text in ctx.ts_cache. Interpreted, the start is still found by the
+regex (same position) and quoted lines go to csv.reader.
 """
 
 from __future__ import annotations
@@ -201,38 +203,35 @@ def _int(ev: dict, name: str, value: str) -> cython.void:
 
 
 @cython.cfunc
-def _timestamp(stamp: str, ctx: ParseContext) -> str:
-    """"yyyy/mm/dd HH:MM:SS" read in ctx.tz -> @timestamp, the UTC minute cached per minute text."""
-    cache: dict = ctx.ts_cache
-    minute = stamp[:16]
-    prefix = cache.get(minute)
-    if prefix is None:
+def _timestamp(stamp: str, ctx: ParseContext, cache: dict) -> str:
+    """"yyyy/mm/dd HH:MM:SS" read in ctx.tz -> @timestamp, cached per stamp text in ctx.ts_cache."""
+    ts = cache.get(stamp)
+    if ts is None:
         prefix = local_prefix(ctx, int(stamp[0:4]), int(stamp[5:7]), int(stamp[8:10]), int(stamp[11:13]),
                               int(stamp[14:16]))
+        sec = stamp[17:19]
+        if not sec.isascii():  # other Unicode digits: written in ASCII
+            sec = f"{int(sec):02d}"
+        ts = prefix + sec + ".000Z"
         if len(cache) > _TS_CACHE_LIMIT:
             cache.clear()
-        cache[minute] = prefix
-    s1: cython.Py_UCS4 = stamp[17]
-    s2: cython.Py_UCS4 = stamp[18]
-    if "0" <= s1 <= "9" and "0" <= s2 <= "9":
-        return prefix + stamp[17:19] + ".000Z"
-    return prefix + f"{int(stamp[17:19]):02d}.000Z"  # other Unicode digits, written in ASCII
+        cache[stamp] = ts
+    return ts
 
 
 @cython.cfunc
-def _header(header: str, ctx: ParseContext) -> tuple:
-    """(@timestamp or None, host.name or None) of the syslog header in front of the CSV.
+def _header(raw: str, ctx: ParseContext, cache: dict) -> tuple:
+    """(@timestamp or None, host.name or None) of the text in front of the CSV (a syslog header).
 
-    The header's time is used only when it is RFC 3339/5424 (its offset is known). The
-    answer is cached per header text in ctx.ts_cache (a busy firewall writes many lines a
-    second under one header); the key ends with " -", which no timestamp key does.
+    The header's time is used only when it is RFC 3339/5424 (its offset is known). The answer
+    is cached per header text in ctx.ts_cache (a busy firewall writes many lines a second
+    under one header); the text never ends with a digit, unlike the timestamp keys there.
     """
-    key = header + " -"
-    cache: dict = ctx.ts_cache
-    known = cache.get(key)
+    known = cache.get(raw)
     if known is None:
         ts = host = None
-        parts = split_syslog(key, ctx)
+        header = raw.strip()
+        parts = split_syslog(header + " -", ctx) if header else None
         if parts is not None:
             head = parts[0]
             if header[:1].isdigit() or header.startswith("<"):
@@ -241,7 +240,7 @@ def _header(header: str, ctx: ParseContext) -> tuple:
         known = (ts, host)
         if len(cache) > _TS_CACHE_LIMIT:
             cache.clear()
-        cache[key] = known
+        cache[raw] = known
     return known
 
 
@@ -286,17 +285,16 @@ class PaloAltoParser(Parser):
         if len(f) < 31:
             raise ParseError(f"PAN-OS line with {len(f)} columns (at least 31 expected)")
         ev: dict = {"log.original": line}
+        cache: dict = ctx.ts_cache
         ts = host = None
         if start:
-            header = line[:start].strip()
-            if header:
-                ts, host = _header(header, ctx)
-                if ts is not None:
-                    ev["@timestamp"] = ts
-                if host is not None:
-                    ev["host.name"] = host
+            ts, host = _header(line[:start], ctx, cache)
+            if ts is not None:
+                ev["@timestamp"] = ts
+            if host is not None:
+                ev["host.name"] = host
         if ts is None:
-            ev["@timestamp"] = _timestamp(f[1], ctx)
+            ev["@timestamp"] = _timestamp(f[1], ctx, cache)
         log_type, dataset = _log_type(f[3])
         sub_type: str = f[4]
         ev["event.dataset"] = dataset
