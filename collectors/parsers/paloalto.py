@@ -32,6 +32,7 @@ _THREAT_NAME = re.compile(r"(.*?)\s*\((\d+)\)$")
 _FAIL = ("deny", "drop", "reset", "block", "sinkhole")
 _CACHE_LIMIT = 4096  # bound of the per-value caches below: their keys come from the logs
 _TS_CACHE_LIMIT = 200_000  # as base.py bounds ctx.ts_cache
+_CSV_FIELD_LIMIT = 131_072  # csv.field_size_limit()'s default (nothing here lowers it); asked only above it
 
 # log type column as written -> (upper-case type, dataset)
 _TYPES: dict[str, tuple[str, str]] = {}
@@ -165,7 +166,8 @@ def _split_quoted(body: str) -> list | None:
 @cython.cfunc
 def _columns(body: str) -> list:
     """The CSV columns of a line (at least the first 47: later ones are never read)."""
-    if len(body) <= csv.field_size_limit():
+    size: cython.Py_ssize_t = len(body)
+    if size <= _CSV_FIELD_LIMIT or size <= csv.field_size_limit():  # no column can be too long for csv
         if cython.compiled or '"' not in body:  # interpreted, csv.reader beats a Python loop
             cols = split_columns(body)
             if cols is not None:

@@ -119,3 +119,10 @@ def test_timestamp_and_header_caches(parsed):
     arabic = lines[0].replace("1,2018/11/30 16:09:07,", "1,٢٠١٨/١١/٣٠ ١٦:٠٩:٠٧,", 1)  # Unicode digits, as \d reads them
     assert parser.parse(arabic, ctx)["@timestamp"] == "2018-11-30T16:09:07.000Z"
     assert parser.parse(lines[13], ctx)["@timestamp"] == events[13]["@timestamp"]  # the header's offset wins
+
+
+def test_column_longer_than_csvs_limit_is_an_error_as_for_csv_reader(parsed):
+    lines, _ = parsed
+    line = lines[0].replace("apple-maps", "a" * (csv.field_size_limit() + 1))
+    with pytest.raises(ParseError, match="field larger than field limit"):
+        get_parser("paloalto").parse(line, ParseContext())
