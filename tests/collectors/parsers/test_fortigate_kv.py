@@ -116,3 +116,22 @@ def test_time_with_non_ascii_digits_is_a_dead_letter_not_a_broken_timestamp():
         parser.parse('date=２０２４-01-31 time=10:00:00 type="traffic"', CTX)
     ev = parser.parse('date=2024-01-31 time=10:00:33 type="traffic"', CTX)
     assert ev["@timestamp"] == "2024-01-31T03:00:33.000Z"
+
+
+def test_presized_template_is_the_template_with_room() -> None:
+    """The event template has the plain template's items in its order, and its copies start with a
+    hash table that holds a 60-field event without growing (the size a grown event ends at)."""
+    import sys
+
+    template = fortigate.presized(fortigate._TEMPLATE, 43)
+    assert list(template.items()) == list(fortigate._TEMPLATE.items())
+    grown = dict(fortigate._TEMPLATE)
+    for i in range(60):
+        grown[f"f{i}"] = i
+    copy = template.copy()
+    assert sys.getsizeof(copy) > sys.getsizeof(dict(fortigate._TEMPLATE))
+    before = sys.getsizeof(copy)
+    for i in range(60):
+        copy[f"f{i}"] = i
+    assert sys.getsizeof(copy) == before == sys.getsizeof(grown)
+    assert list(copy.items()) == list(grown.items())
