@@ -26,6 +26,9 @@ from soc.events import Event
 from .base import ParseContext, Parser, local_prefix, register
 from .syslog import split_syslog
 
+if cython.compiled:  # read the characters of a str in place, cut it without scanning it again
+    from cython.cimports.cpython.unicode import PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READ, PyUnicode_Substring
+
 # "<digits>,yyyy/mm/dd HH:MM:SS," opens the CSV; `scan_start` finds the same leftmost match
 _START = re.compile(r"\d+,(\d{4})/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d),")
 _THREAT_NAME = re.compile(r"(.*?)\s*\((\d+)\)$")
@@ -175,10 +178,92 @@ def _columns(body: str) -> list:
     return next(csv.reader([body]))
 
 
+_PIECES = cython.declare(cython.Py_ssize_t, 48)  # body.split(",", 47)'s pieces at most: columns 0..46, the rest
+
+
 @cython.cfunc
-def _text(ev: dict, name: str, value: str) -> cython.void:
-    n: cython.Py_ssize_t = len(value)
-    if n == 0 or (n == 7 and value == "0.0.0.0") or (n == 3 and value == "any"):
+@cython.boundscheck(False)
+@cython.wraparound(False)
+def _cut(line: str, start: cython.Py_ssize_t, starts: cython.p_Py_ssize_t,
+         ends: cython.p_Py_ssize_t) -> cython.Py_ssize_t:
+    """Compiled only: bounds in `line` of line[start:].split(",", 47)'s pieces, and their number.
+
+    -1 when `_columns` must cut the line (quotes, line breaks, or too long for a quick answer
+    about csv's field limit): the same lines `split_columns` does not cut by str.split.
+    """
+    size: cython.Py_ssize_t = len(line)
+    if size - start > _CSV_FIELD_LIMIT:
+        return -1
+    n: cython.Py_ssize_t = 0
+    last: cython.Py_ssize_t = _PIECES - 1
+    begin: cython.Py_ssize_t = start
+    i: cython.Py_ssize_t
+    c: cython.Py_UCS4
+    kind: cython.int = PyUnicode_KIND(line)
+    data: cython.p_void = PyUnicode_DATA(line)
+    for i in range(start, size):
+        c = PyUnicode_READ(kind, data, i)
+        if c == ",":
+            if n < last:
+                starts[n] = begin
+                ends[n] = i
+                n += 1
+                begin = i + 1
+        elif c == '"' or c == "\n" or c == "\r":
+            return -1
+    starts[n] = begin
+    ends[n] = size
+    return n + 1
+
+
+def cut_columns(line: str, start: int) -> list | None:
+    """The pieces `_cut` finds in line[start:] (compiled; interpreted it is never used: None)."""
+    if cython.compiled:
+        starts = cython.declare(cython.Py_ssize_t[48])
+        ends = cython.declare(cython.Py_ssize_t[48])
+        n: cython.Py_ssize_t = _cut(line, start, starts, ends)
+        k: cython.Py_ssize_t
+        return None if n < 0 else [_sub(line, starts[k], ends[k]) for k in range(n)]
+    return None
+
+
+@cython.cfunc
+def _fill(cols: list, starts: cython.p_Py_ssize_t, ends: cython.p_Py_ssize_t) -> str:
+    """The first 48 columns glued into one text; starts/ends get each column's bounds in it."""
+    pos: cython.Py_ssize_t = 0
+    k: cython.Py_ssize_t
+    count: cython.Py_ssize_t = min(len(cols), _PIECES)
+    for k in range(count):
+        starts[k] = pos
+        pos += len(cols[k])
+        ends[k] = pos
+    return "".join(cols[:count])
+
+
+@cython.cfunc
+@cython.inline
+def _sub(text: str, s: cython.Py_ssize_t, e: cython.Py_ssize_t) -> str:
+    """text[s:e] for 0 <= s <= e <= len(text) (compiled: without Cython's scan for the widest character)."""
+    if cython.compiled:
+        return PyUnicode_Substring(text, s, e)
+    return text[s:e]
+
+
+@cython.cfunc
+def _col(text: str, starts: cython.p_Py_ssize_t, ends: cython.p_Py_ssize_t, k: cython.Py_ssize_t) -> str:
+    return _sub(text, starts[k], ends[k])
+
+
+@cython.cfunc
+def _text(ev: dict, name: str, text: str, starts: cython.p_Py_ssize_t, ends: cython.p_Py_ssize_t,
+          k: cython.Py_ssize_t) -> cython.void:
+    """ev[name] = column k, unless empty, "0.0.0.0" or "any"."""
+    s: cython.Py_ssize_t = starts[k]
+    n: cython.Py_ssize_t = ends[k] - s
+    if n == 0:
+        return
+    value: str = _sub(text, s, s + n)
+    if (n == 7 and value == "0.0.0.0") or (n == 3 and value == "any"):
         return
     ev[name] = value
 
@@ -186,20 +271,32 @@ def _text(ev: dict, name: str, value: str) -> cython.void:
 @cython.cfunc
 @cython.boundscheck(False)
 @cython.wraparound(False)
-def _int(ev: dict, name: str, value: str) -> cython.void:
-    """ev[name] = int(value) when value.isdigit() (as int() would, ASCII digits summed in C)."""
-    if cython.compiled and len(value) <= 18:
-        acc: cython.longlong = 0
-        c: cython.Py_UCS4
-        for c in value:
-            if "0" <= c <= "9":
-                acc = acc * 10 + (ord(c) - 48)
-            else:
-                break
-        else:
-            if value:  # "" is not a number
-                ev[name] = acc
-            return
+def _digits(text: str, s: cython.Py_ssize_t, e: cython.Py_ssize_t) -> cython.longlong:
+    """Compiled: the number text[s:e] writes in 1-18 ASCII digits, else -1 (always -1 interpreted)."""
+    if not cython.compiled or e <= s or e - s > 18:
+        return -1
+    acc: cython.longlong = 0
+    i: cython.Py_ssize_t
+    c: cython.Py_UCS4
+    for i in range(s, e):
+        c = text[i]
+        if c < "0" or c > "9":
+            return -1
+        acc = acc * 10 + (ord(c) - 48)
+    return acc
+
+
+@cython.cfunc
+def _int(ev: dict, name: str, text: str, starts: cython.p_Py_ssize_t, ends: cython.p_Py_ssize_t,
+         k: cython.Py_ssize_t) -> cython.void:
+    """ev[name] = int(column k) when it is .isdigit() (ASCII digits summed in C when compiled)."""
+    s: cython.Py_ssize_t = starts[k]
+    e: cython.Py_ssize_t = ends[k]
+    acc: cython.longlong = _digits(text, s, e)
+    if acc >= 0:
+        ev[name] = acc
+        return
+    value: str = _sub(text, s, e)
     if value.isdigit():
         ev[name] = int(value)
 
@@ -283,127 +380,154 @@ class PaloAltoParser(Parser):
         start = find_start(line)
         if start < 0:
             raise ParseError("not a PAN-OS CSV line (no 'n,yyyy/mm/dd HH:MM:SS,' start)")
-        f: list = _columns(line[start:])
-        if len(f) < 31:
-            raise ParseError(f"PAN-OS line with {len(f)} columns (at least 31 expected)")
-        ev: dict = {"log.original": line}
-        cache: dict = ctx.ts_cache
-        ts = host = None
-        if start:
-            ts, host = _header(line[:start], ctx, cache)
-            if ts is not None:
-                ev["@timestamp"] = ts
-            if host is not None:
-                ev["host.name"] = host
-        if ts is None:
-            ev["@timestamp"] = _timestamp(f[1], ctx, cache)
-        log_type, dataset = _log_type(f[3])
-        sub_type: str = f[4]
-        ev["event.dataset"] = dataset
-        ev["event.kind"] = "event"
-        ev["observer.vendor"] = "Palo Alto Networks"
-        ev["observer.product"] = "PAN-OS"
-        ev["observer.type"] = "firewall"
-        ev["panw.panos.type"] = log_type
-        ev["panw.panos.sub_type"] = sub_type
-        _common(ev, f)
-        transport: str = f[29]
-        if transport:
-            ev["network.transport"] = transport.lower()
-        action: str = f[30]
-        failed = False
-        if action:
-            failed = action.startswith(_FAIL)
-            ev["event.action"] = action
-            ev["event.outcome"] = "failure" if failed else "success"
-        if log_type == "TRAFFIC":
-            _traffic(ev, f, sub_type, failed)
-        elif log_type == "THREAT":
-            _threat(ev, f, sub_type, failed)
-        else:
-            ev["event.category"] = ["network"]
-            ev["event.type"] = ["info"]
-        if host is not None:
-            ev["observer.name"] = host
-        return ev
+        # column k is text[starts[k]:ends[k]]: the line itself when it is cut in place (compiled),
+        # else the columns glued together
+        if cython.compiled:
+            starts = cython.declare(cython.Py_ssize_t[48])
+            ends = cython.declare(cython.Py_ssize_t[48])
+            text: str = line
+            n: cython.Py_ssize_t = _cut(line, start, starts, ends)
+            if n < 0:
+                cols: list = _columns(line[start:])
+                n = len(cols)
+                text = _fill(cols, starts, ends)
+            return _event(line, start, text, starts, ends, n, ctx)
+        cols = _columns(line[start:])
+        py_starts, py_ends = [0] * _PIECES, [0] * _PIECES
+        text = _fill(cols, py_starts, py_ends)
+        return _event(line, start, text, py_starts, py_ends, len(cols), ctx)
 
     def detects(self, line: str) -> bool:
         return (",TRAFFIC," in line or ",THREAT," in line or ",SYSTEM," in line) and find_start(line) >= 0
 
 
 @cython.cfunc
-def _common(ev: dict, f: list) -> cython.void:
-    """Columns of TRAFFIC, THREAT and most other types (0-based; the caller checked len(f) >= 31)."""
-    _text(ev, "observer.serial_number", f[2])
-    _text(ev, "source.ip", f[7])
-    _text(ev, "destination.ip", f[8])
-    _text(ev, "source.nat.ip", f[9])
-    _text(ev, "destination.nat.ip", f[10])
-    _text(ev, "rule.name", f[11])
-    _text(ev, "source.user.name", f[12])
-    _text(ev, "destination.user.name", f[13])
-    _text(ev, "network.application", f[14])
-    _text(ev, "panw.panos.vsys", f[15])
-    _text(ev, "observer.ingress.zone", f[16])
-    _text(ev, "observer.egress.zone", f[17])
-    _text(ev, "observer.ingress.interface.name", f[18])
-    _text(ev, "observer.egress.interface.name", f[19])
-    _text(ev, "panw.panos.session_id", f[22])
-    _int(ev, "source.port", f[24])
-    _int(ev, "destination.port", f[25])
-    _int(ev, "source.nat.port", f[26])
-    _int(ev, "destination.nat.port", f[27])
+def _event(line: str, start: cython.Py_ssize_t, text: str, starts: cython.p_Py_ssize_t,
+           ends: cython.p_Py_ssize_t, n: cython.Py_ssize_t, ctx: ParseContext) -> dict:
+    """The event of a line whose CSV (at `start`) has `n` columns, cut as `_parse` says."""
+    if n < 31:
+        raise ParseError(f"PAN-OS line with {n} columns (at least 31 expected)")
+    ev: dict = {"log.original": line}
+    cache: dict = ctx.ts_cache
+    ts = host = None
+    if start:
+        ts, host = _header(line[:start], ctx, cache)
+        if ts is not None:
+            ev["@timestamp"] = ts
+        if host is not None:
+            ev["host.name"] = host
+    if ts is None:
+        ev["@timestamp"] = _timestamp(_col(text, starts, ends, 1), ctx, cache)
+    log_type, dataset = _log_type(_col(text, starts, ends, 3))
+    sub_type: str = _col(text, starts, ends, 4)
+    ev["event.dataset"] = dataset
+    ev["event.kind"] = "event"
+    ev["observer.vendor"] = "Palo Alto Networks"
+    ev["observer.product"] = "PAN-OS"
+    ev["observer.type"] = "firewall"
+    ev["panw.panos.type"] = log_type
+    ev["panw.panos.sub_type"] = sub_type
+    _common(ev, text, starts, ends)
+    transport: str = _col(text, starts, ends, 29)
+    if transport:
+        ev["network.transport"] = transport.lower()
+    action: str = _col(text, starts, ends, 30)
+    failed = False
+    if action:
+        failed = action.startswith(_FAIL)
+        ev["event.action"] = action
+        ev["event.outcome"] = "failure" if failed else "success"
+    if log_type == "TRAFFIC":
+        _traffic(ev, text, starts, ends, n, sub_type, failed)
+    elif log_type == "THREAT":
+        _threat(ev, text, starts, ends, n, sub_type, failed)
+    else:
+        ev["event.category"] = ["network"]
+        ev["event.type"] = ["info"]
+    if host is not None:
+        ev["observer.name"] = host
+    return ev
 
 
 @cython.cfunc
-def _traffic(ev: dict, f: list, sub_type: str, failed: cython.bint) -> cython.void:
-    n: cython.Py_ssize_t = len(f)
+def _common(ev: dict, text: str, starts: cython.p_Py_ssize_t, ends: cython.p_Py_ssize_t) -> cython.void:
+    """Columns of TRAFFIC, THREAT and most other types (0-based; the caller checked there are >= 31)."""
+    _text(ev, "observer.serial_number", text, starts, ends, 2)
+    _text(ev, "source.ip", text, starts, ends, 7)
+    _text(ev, "destination.ip", text, starts, ends, 8)
+    _text(ev, "source.nat.ip", text, starts, ends, 9)
+    _text(ev, "destination.nat.ip", text, starts, ends, 10)
+    _text(ev, "rule.name", text, starts, ends, 11)
+    _text(ev, "source.user.name", text, starts, ends, 12)
+    _text(ev, "destination.user.name", text, starts, ends, 13)
+    _text(ev, "network.application", text, starts, ends, 14)
+    _text(ev, "panw.panos.vsys", text, starts, ends, 15)
+    _text(ev, "observer.ingress.zone", text, starts, ends, 16)
+    _text(ev, "observer.egress.zone", text, starts, ends, 17)
+    _text(ev, "observer.ingress.interface.name", text, starts, ends, 18)
+    _text(ev, "observer.egress.interface.name", text, starts, ends, 19)
+    _text(ev, "panw.panos.session_id", text, starts, ends, 22)
+    _int(ev, "source.port", text, starts, ends, 24)
+    _int(ev, "destination.port", text, starts, ends, 25)
+    _int(ev, "source.nat.port", text, starts, ends, 26)
+    _int(ev, "destination.nat.port", text, starts, ends, 27)
+
+
+@cython.cfunc
+def _traffic(ev: dict, text: str, starts: cython.p_Py_ssize_t, ends: cython.p_Py_ssize_t,
+             n: cython.Py_ssize_t, sub_type: str, failed: cython.bint) -> cython.void:
     if n > 37:
-        _text(ev, "panw.panos.url_category", f[37])
+        _text(ev, "panw.panos.url_category", text, starts, ends, 37)
     if n > 41:
-        _text(ev, "source.geo.name", f[41])
+        _text(ev, "source.geo.name", text, starts, ends, 41)
     if n > 42:
-        _text(ev, "destination.geo.name", f[42])
+        _text(ev, "destination.geo.name", text, starts, ends, 42)
     if n > 46:
-        _text(ev, "event.reason", f[46])
+        _text(ev, "event.reason", text, starts, ends, 46)
     if n > 31:
-        _int(ev, "network.bytes", f[31])
+        _int(ev, "network.bytes", text, starts, ends, 31)
     if n > 32:
-        _int(ev, "source.bytes", f[32])
+        _int(ev, "source.bytes", text, starts, ends, 32)
     if n > 33:
-        _int(ev, "destination.bytes", f[33])
+        _int(ev, "destination.bytes", text, starts, ends, 33)
     if n > 34:
-        _int(ev, "network.packets", f[34])
+        _int(ev, "network.packets", text, starts, ends, 34)
     if n > 44:
-        _int(ev, "source.packets", f[44])
+        _int(ev, "source.packets", text, starts, ends, 44)
     if n > 45:
-        _int(ev, "destination.packets", f[45])
+        _int(ev, "destination.packets", text, starts, ends, 45)
     denied = sub_type == "deny" or sub_type == "drop" or failed
     ev["event.category"] = ["network"]
     kind = "start" if sub_type == "start" else "end" if sub_type == "end" else "info"
     ev["event.type"] = ["connection", "denied" if denied else "allowed", kind]
     if n > 36:
-        duration: str = f[36]
-        if duration.isdigit():
-            ev["event.duration"] = int(duration) * 1_000_000_000
+        s: cython.Py_ssize_t = starts[36]
+        e: cython.Py_ssize_t = ends[36]
+        seconds: cython.longlong = _digits(text, s, e)
+        if seconds >= 0:
+            ev["event.duration"] = seconds * 1_000_000_000
+        else:
+            duration: str = _sub(text, s, e)
+            if duration.isdigit():
+                ev["event.duration"] = int(duration) * 1_000_000_000
 
 
 @cython.cfunc
-def _threat(ev: dict, f: list, sub_type: str, failed: cython.bint) -> cython.void:
-    n: cython.Py_ssize_t = len(f)
+def _threat(ev: dict, text: str, starts: cython.p_Py_ssize_t, ends: cython.p_Py_ssize_t,
+            n: cython.Py_ssize_t, sub_type: str, failed: cython.bint) -> cython.void:
     if n > 31:
-        _text(ev, "url.original", f[31])
+        _text(ev, "url.original", text, starts, ends, 31)
     if n > 33:
-        _text(ev, "panw.panos.url_category", f[33])
+        _text(ev, "panw.panos.url_category", text, starts, ends, 33)
     if n > 34:
-        _text(ev, "panw.panos.severity", f[34])
+        _text(ev, "panw.panos.severity", text, starts, ends, 34)
     if n > 35:
-        _text(ev, "panw.panos.direction", f[35])
+        _text(ev, "panw.panos.direction", text, starts, ends, 35)
     if n > 38:
-        _text(ev, "source.geo.name", f[38])
+        _text(ev, "source.geo.name", text, starts, ends, 38)
     if n > 39:
-        _text(ev, "destination.geo.name", f[39])
-    name: str = f[32] if n > 32 else ""
+        _text(ev, "destination.geo.name", text, starts, ends, 39)
+    name: str = _col(text, starts, ends, 32) if n > 32 else ""
     if "rule.name" in ev:  # the alert's rule is the signature; the policy keeps its own field
         ev["panw.panos.rule_name"] = ev["rule.name"]
     signature = _signature(name)

@@ -126,3 +126,25 @@ def test_column_longer_than_csvs_limit_is_an_error_as_for_csv_reader(parsed):
     line = lines[0].replace("apple-maps", "a" * (csv.field_size_limit() + 1))
     with pytest.raises(ParseError, match="field larger than field limit"):
         get_parser("paloalto").parse(line, ParseContext())
+
+
+@FAST
+@given(st.lists(st.sampled_from(CSV_PIECES), max_size=70).map("".join), st.integers(0, 3))
+def test_in_place_cutter_gives_str_splits_pieces(body, start):
+    line = "Nov 30 "[:start] + body
+    pieces = paloalto.cut_columns(line, start)
+    if not paloalto.__file__.endswith(".so"):
+        assert pieces is None  # interpreted, lines are cut by split_columns alone
+    elif '"' in body or "\n" in body or "\r" in body:
+        assert pieces is None  # left to split_columns / csv.reader
+    else:
+        assert pieces == body.split(",", 47)
+
+
+def test_an_extra_comma_shifts_every_later_column(parsed):
+    lines, _ = parsed
+    parser = get_parser("paloalto")
+    odd = lines[0].replace("apple-maps", "apple,maps")  # one more column: every later column shifts
+    ev = parser.parse(odd, ParseContext())
+    assert ev["network.application"] == "apple" and ev["panw.panos.vsys"] == "maps"
+    assert ev["observer.ingress.zone"] == "vsys1" and ev["source.port"] == 1 and ev["destination.port"] == 55113
