@@ -48,8 +48,9 @@ class IisParser(Parser):
         ev: Event = {"@timestamp": f"{date}T{time[:8]}.000Z", "log.original": line, "event.dataset": DATASET,
                      "event.kind": "event", "event.category": ["web"], "event.type": ["access"],
                      "event.action": "http_request", "message": line}
-        if not (date[:4].isdigit() and date[5:7].isdigit() and date[8:].isdigit() and time[:2].isdigit()):
-            raise ParseError(f"bad IIS date/time '{date} {time}'")
+        digits = date[:4] + date[5:7] + date[8:] + time[:2] + time[3:5] + time[6:8]
+        if not (digits.isascii() and digits.isdigit() and date[4] == date[7] == "-" and time[2] == time[5] == ":"):
+            raise ParseError(f"bad IIS date/time '{date} {time}'")  # W3C: yyyy-mm-dd hh:mm:ss, in UTC
         for key, value in rec.items():
             if value == "-":
                 continue

@@ -35,3 +35,13 @@ def test_iis_record_before_header_and_bad_columns():
     assert (ev["http.response.status_code"], ev["event.outcome"]) == (500, "failure")
     with pytest.raises(ParseError, match="columns"):
         parser.parse("2019-09-03 10:13:36 10.0.2.17", ctx)
+
+
+@pytest.mark.parametrize("stamp", ["2019-09-03 010:13:36", "2019-09-03 10-13-36", "2019/09/03 10:13:36",
+                                   "2019-09-03 10:13:٣٦"])
+def test_malformed_date_or_time_is_a_dead_letter(stamp):
+    ctx = ParseContext()
+    parser = get_parser("iis")
+    parser.parse("#Fields: date time c-ip", ctx)
+    with pytest.raises(ParseError, match="bad IIS date/time"):
+        parser.parse(f"{stamp} 10.0.0.1", ctx)
