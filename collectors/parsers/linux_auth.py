@@ -111,7 +111,7 @@ def _session(ev: Event, action: str, etype: str) -> None:
 
 # ---------------------------------------------------------------- pam_unix
 
-_PAM_PREFIX = re.compile(r"pam_unix\(([\w.-]+):(\w+)\): ?(.*)", re.DOTALL)
+_PAM_PREFIX = re.compile(r"(pam_unix|pam_sss)\(([\w.-]+):(\w+)\): ?(.*)", re.DOTALL)
 _PAM_FAIL = re.compile(
     r"authentication failure; logname=(\S*) uid=(\d*) euid=(\d*) tty=(\S*) ruser=(\S*) rhost=(\S*)(?:\s+user=(\S+))?"
 )
@@ -119,6 +119,9 @@ _PAM_MORE = re.compile(r"PAM (\d+) more authentication failures?; .*?rhost=(\S*)
 _PAM_OPEN = re.compile(r"session opened for user (\S+?)(?:\(uid=\d+\))? by (\S*?)\(uid=(\d+)\)")
 _PAM_CLOSE = re.compile(r"session closed for user (\S+?)(?:\(uid=\d+\))?$")
 _PAM_PASSWD = re.compile(r"password changed for (\S+)")
+# pam_sss (SSSD: LDAP / FreeIPA / AD accounts)
+_PAM_SSS_OK = re.compile(r"authentication success; .*?rhost=(\S*)(?:\s+user=(\S+))?")
+_PAM_SSS_RECEIVED = re.compile(r"received for user (\S+): (\d+) \((.*)\)$")
 
 
 def _pam(ev: Event, msg: str) -> bool:
@@ -162,6 +165,23 @@ def _pam(ev: Event, msg: str) -> bool:
         _iam(ev, "password_changed", ["user", "change"], "success")
         ev["user.name"] = m.group(1)
         return True
+    return _pam_sss(ev, msg)
+
+
+def _pam_sss(ev: Event, msg: str) -> bool:
+    m = _PAM_SSS_OK.match(msg)
+    if m is not None:
+        _auth(ev, "pam_auth_success", "success")
+        _src(ev, m.group(1))
+        if m.group(2):
+            ev["user.name"] = m.group(2)
+        return True
+    m = _PAM_SSS_RECEIVED.match(msg)
+    if m is not None:  # "received for user alice: 7 (Authentication failure)"; 0 is PAM_SUCCESS
+        _auth(ev, "pam_auth_result", "success" if m.group(2) == "0" else "failure", "info")
+        ev["user.name"] = m.group(1)
+        ev["event.reason"] = m.group(3)
+        return True
     return False
 
 
@@ -174,14 +194,14 @@ def _pam_prefixed(ev: Event, msg: str) -> bool:
     m = _PAM_PREFIX.match(msg)
     if m is None:
         return False
-    provider = f"pam_unix({m.group(1)}:{m.group(2)})"
+    provider = f"{m.group(1)}({m.group(2)}:{m.group(3)})"
     if provider == head and len(_PAM_HEADS) < 256:
         _PAM_HEADS.add(head)
     ev["event.provider"] = provider
-    return _pam(ev, m.group(3))
+    return _pam(ev, m.group(4))
 
 
-# `pam_unix(svc:type)` heads seen: any message starting with one + ":" gives the regex's groups
+# `pam_unix(svc:type)` / `pam_sss(svc:type)` heads seen: any message starting with one + ":" gives the regex's groups
 _PAM_HEADS: set[str] = set()
 
 # The `*_groups` functions below give what their regex's `.match(msg).groups()` gives, cut with
@@ -226,11 +246,17 @@ _ADDRESS_MAPS = re.compile(r"Address (\S+) maps to (\S+), but this does not map 
 # the address never ends with ':' so an IPv6 address without " port" ("from ::1: 11: bye") stays whole
 _RECEIVED = re.compile(r"Received disconnect from (\S*?[^\s:])(?: port (\d+))?: ?(\d+): (.*?)(?: \[preauth\])?$")
 _DISCONNECTED = re.compile(r"Disconnected from (?:(?:invalid |authenticating )?user (\S+) )?(\S+) port (\d+)")
-_CLOSED = re.compile(r"Connection closed by (?:(?:invalid |authenticating )?user (\S+) )?(\S+)(?: port (\d+))?")
+_CLOSED = re.compile(r"Connection (?:closed|reset) by (?:(?:invalid |authenticating )?user (\S+) )?(\S+)(?: port (\d+))?")
 _CONN_FROM = re.compile(r"Connection from (\S+) port (\d+)(?: on (\S+) port (\d+))?")
 _TOO_MANY = re.compile(r"Disconnecting:? (?:(?:invalid |authenticating )?user (\S+) (\S+) port (\d+): )?"
                        r"Too many authentication failures(?: for (?:invalid user )?(\S+))?")
 _NO_IDENT = re.compile(r"Did not receive identification string from (\S+)(?: port (\d+))?")
+_MAX_TRIES = re.compile(r"maximum authentication attempts exceeded for (invalid user )?(\S+) from (\S+) port (\d+)")
+_BAD_VERSION = re.compile(r"Bad protocol version identification '(.*)' from (\S+?)(?: port (\d+))?$", re.DOTALL)
+_BANNER = re.compile(r"banner exchange: Connection from (\S+) port (\d+): (.*?)(?: \[preauth\])?$")
+_NEGOTIATE = re.compile(r"Unable to negotiate with (\S+) port (\d+): (.*?)(?: \[preauth\])?$")
+_NOT_ALLOWED = re.compile(r"User (\S+) from (\S+) not allowed because (.*)")
+_PAM_ERROR = re.compile(r"PAM: Authentication failure for (?:(?:illegal|invalid) user )?(\S+) from (\S+)")
 _REPEATED = re.compile(r"message repeated (\d+) times: \[ ?(.*?) ?\]$")
 
 
@@ -481,6 +507,71 @@ def _sshd_no_ident(ev: Event, msg: str) -> bool:
     return True
 
 
+def _sshd_max_tries(ev: Event, msg: str) -> bool:
+    m = _MAX_TRIES.match(msg)
+    if m is None:
+        return False
+    _auth(ev, "ssh_too_many_failures", "failure", "info")
+    ev["user.name"] = m.group(2)
+    _src(ev, m.group(3), m.group(4))
+    if m.group(1):
+        ev["event.reason"] = "invalid user"
+    return True
+
+
+def _handshake_failed(ev: Event, action: str, reason: str) -> None:
+    ev["event.category"] = ["network"]
+    ev["event.type"] = ["connection", "denied"]
+    ev["event.action"] = action
+    ev["event.outcome"] = "failure"
+    ev["event.reason"] = reason
+
+
+def _sshd_bad_version(ev: Event, msg: str) -> bool:
+    m = _BAD_VERSION.match(msg)
+    if m is None:
+        return False
+    _handshake_failed(ev, "ssh_bad_protocol_version", m.group(1))
+    _src(ev, m.group(2), m.group(3))
+    return True
+
+
+def _sshd_kex(ev: Event, msg: str) -> bool:
+    """ "kex_exchange_identification: <why>" (OpenSSH 8.x): the peer is in the next "banner exchange" line."""
+    _handshake_failed(ev, "ssh_kex_failure", msg[msg.find(":") + 1 :].strip())
+    return True
+
+
+def _sshd_banner(ev: Event, msg: str) -> bool:
+    m = _BANNER.match(msg) or _NEGOTIATE.match(msg)
+    if m is None:
+        return False
+    _handshake_failed(ev, "ssh_kex_failure" if msg[0] == "b" else "ssh_negotiation_failure", m.group(3))
+    _src(ev, m.group(1), m.group(2))
+    return True
+
+
+def _sshd_not_allowed(ev: Event, msg: str) -> bool:
+    m = _NOT_ALLOWED.match(msg)
+    if m is None:
+        return False
+    _auth(ev, "ssh_user_not_allowed", "failure", "info")
+    ev["user.name"] = m.group(1)
+    _src(ev, m.group(2))
+    ev["event.reason"] = m.group(3)
+    return True
+
+
+def _sshd_pam_error(ev: Event, msg: str) -> bool:
+    m = _PAM_ERROR.match(msg)
+    if m is None:
+        return False
+    _auth(ev, "pam_auth_failure", "failure")
+    ev["user.name"] = m.group(1)
+    _src(ev, m.group(2))
+    return True
+
+
 def _sshd_pam_more(ev: Event, msg: str) -> bool:
     m = _PAM_MORE.match(msg)
     if m is None:
@@ -530,6 +621,13 @@ _SSHD_BY_WORD: dict[str, Callable[[Event, str], bool]] = {
     "Disconnecting": _sshd_too_many,
     "Did": _sshd_no_ident,
     "PAM": _sshd_pam_more,
+    "PAM:": _sshd_pam_error,
+    "maximum": _sshd_max_tries,
+    "Bad": _sshd_bad_version,
+    "kex_exchange_identification:": _sshd_kex,
+    "banner": _sshd_banner,
+    "Unable": _sshd_banner,
+    "User": _sshd_not_allowed,
     "message": _sshd_repeated,
     "error:": _sshd_error,
     "fatal:": _sshd_error,
@@ -542,7 +640,7 @@ def _sshd_message(ev: Event, msg: str) -> bool:
     handler = _SSHD_BY_WORD.get(word)
     if handler is not None:
         return handler(ev, msg)
-    if word.startswith("pam_unix("):
+    if word.startswith(("pam_unix(", "pam_sss(")):
         return _pam_prefixed(ev, msg)
     return False
 
@@ -578,7 +676,7 @@ def _sudo(ev: Event, msg: str) -> str:
     return AUTH
 
 
-_SU_TO = re.compile(r"\(to (\S+)\) (\S+) on (\S+)")
+_SU_TO = re.compile(r"(FAILED SU )?\(to (\S+)\) (\S+) on (\S+)")
 _SU_RESULT = re.compile(r"(Successful|FAILED) su for (\S+) by (\S+)")
 _SU_OLD = re.compile(r"([+-]) (\S+) (\S+):(\S+)$")
 
@@ -588,7 +686,7 @@ def _su(ev: Event, msg: str) -> str:
         return AUTH
     m = _SU_TO.match(msg)
     if m is not None:
-        _su_fields(ev, m.group(2), m.group(1), "success")
+        _su_fields(ev, m.group(3), m.group(2), "failure" if m.group(1) else "success")
         return AUTH
     m = _SU_RESULT.match(msg)
     if m is not None:
@@ -615,6 +713,8 @@ _CHANGE_USER = re.compile(r"(?:change|lock|unlock) user '([^']+)'")
 _DELETE_USER = re.compile(r"delete user '([^']+)'")
 _DELETE_GROUP = re.compile(r"(?:removed group '([^']+)'|group '([^']+)' removed)")
 _FAILED_ADD = re.compile(r"failed adding user '([^']+)'")
+_GPASSWD = re.compile(r"user (\S+) (added|removed) by (\S+) (?:to|from) group (\S+)")
+_SHADOW_PASSWD = re.compile(r"password for '([^']+)' changed by '([^']+)'")
 
 
 def _iam(ev: Event, action: str, types: list[str], outcome: str) -> None:
@@ -667,6 +767,18 @@ def _user_admin(ev: Event, msg: str) -> str:
     if m is not None:
         _iam(ev, "user_created", ["user", "creation"], "failure")
         ev["user.name"] = m.group(1)
+        return AUTH
+    m = _GPASSWD.match(msg)
+    if m is not None:
+        added = m.group(2) == "added"
+        _iam(ev, "user_added_to_group" if added else "user_removed_from_group", ["group", "change"], "success")
+        ev["user.name"] = m.group(1)
+        ev["group.name"] = m.group(4)
+        return AUTH
+    m = _SHADOW_PASSWD.match(msg)
+    if m is not None:
+        _iam(ev, "password_changed", ["user", "change"], "success")
+        ev["user.name"] = m.group(1)
     return AUTH
 
 
@@ -706,6 +818,35 @@ def _logind(ev: Event, msg: str) -> str:
     return OTHER
 
 
+# util-linux "FAILED LOGIN 1 FROM tty1 FOR root, Authentication failure",
+# shadow "FAILED LOGIN (1) on '/dev/tty1' FOR 'root', Authentication failure"; "ROOT LOGIN ON tty1"
+_LOGIN_FAILED = re.compile(r"FAILED LOGIN \(?\d+\)? (?:FROM|from|ON|on) '?(\S+?)'? FOR '?(\S+?)'?, (.*)")
+_LOGIN_OK = re.compile(r"(?:ROOT )?LOGIN +(?:ON|on) '?(\S+?)'?(?: BY '?(\S+?)'?)?(?: FROM '?(\S+?)'?)?$")
+
+
+def _login(ev: Event, msg: str) -> str:
+    if _pam_prefixed(ev, msg):
+        return AUTH
+    m = _LOGIN_FAILED.match(msg)
+    if m is not None:
+        _auth(ev, "login", "failure")
+        ev["process.tty.name"] = m.group(1)
+        ev["user.name"] = m.group(2)
+        ev["event.reason"] = m.group(3)
+        return AUTH
+    m = _LOGIN_OK.match(msg)
+    if m is not None:
+        _auth(ev, "login", "success")
+        ev["process.tty.name"] = m.group(1)
+        user = m.group(2) or ("root" if msg[0] == "R" else None)
+        if user:
+            ev["user.name"] = user
+        if m.group(3):
+            _src(ev, m.group(3))
+        return AUTH
+    return OTHER
+
+
 def _pam_only(ev: Event, msg: str) -> str:
     return AUTH if _pam_prefixed(ev, msg) else OTHER
 
@@ -728,7 +869,7 @@ _PROGRAMS: dict[str, Callable[[Event, str], str]] = {
     "cron": _cron,
     "crond": _cron,
     "systemd-logind": _logind,
-    "login": _pam_only,
+    "login": _login,
     "gdm": _pam_only,
     "gdm-password": _pam_only,
     "polkit-agent-helper-1": _pam_only,
@@ -779,6 +920,6 @@ class LinuxAuthParser(SyslogFramedParser):
 
 
 _DETECT_TAGS = (" sshd[", " sshd(", " sudo:", " sudo[", " su[", " su:", " su(", " useradd[", " usermod[",
-                " groupadd[", " userdel[", " CRON[", " systemd-logind[", " sshd-session[", "pam_unix(")
+                " groupadd[", " userdel[", " CRON[", " systemd-logind[", " sshd-session[", "pam_unix(", "pam_sss(")
 
 register(LinuxAuthParser())

@@ -13,14 +13,14 @@ from typing import ClassVar
 import cython
 
 from soc.errors import ParseError
-from soc.events import Event
+from soc.events import Event, format_ts
 
 from .base import MONTHS, ParseContext, Parser, iso_to_ts, millis, register, syslog_prefix
 
 # <PRI>? Mmm dd HH:MM:SS[.frac] host tag[pid]: msg     (tag optional: some daemons write none)
 _RFC3164 = re.compile(
     r"(?:<(\d{1,3})>)?([A-Z][a-z]{2}  ?\d{1,2} \d\d:\d\d):(\d\d)(?:\.(\d{1,9}))? +(\S+)"
-    r"(?: +([^\s:\[\]]{1,64})(?:\[(\d{1,10})\])?:(?= |$))? ?(.*)",
+    r"(?:[ \t]+([^\s:\[\]]{1,64})(?:\[(\d{1,10})\])?:(?= |$))? ?(.*)",
     re.DOTALL,
 )
 # <PRI>? 2024-01-31T10:00:00.123+07:00 host tag[pid]: msg   (rsyslog's RFC 3339 file format)
@@ -74,7 +74,10 @@ def _split_fast(line: str, ctx: ParseContext) -> tuple | None:
         if len(stamps) > _STAMP_LIMIT:
             stamps.clear()
         stamps[stamp_key] = stamp
-    ev: Event = {"@timestamp": stamp, "log.original": line, "host.name": line[16:host_end]}
+    host = line[16:host_end]
+    if "\t" in host:  # a tab-separated tag: the regex's `[ \t]+` takes it
+        return None
+    ev: Event = {"@timestamp": stamp, "log.original": line, "host.name": host}
     start: cython.Py_ssize_t = host_end + 1
     colon: cython.Py_ssize_t = line.find(":", host_end)
     if colon <= start:
@@ -179,9 +182,9 @@ def _split_5424(line: str, ctx: ParseContext) -> tuple[Event, str] | None:
             return None
         groups = m.groups()
     pri, version, ts, host, app, procid, msgid, sd, msg = groups
-    if ts == "-":
-        raise ParseError("RFC 5424 line without a timestamp")
-    ev: Event = {"@timestamp": iso_to_ts(ts, ctx), "log.original": line, "log.syslog.version": version}
+    # NILVALUE: the sender had no clock (RFC 5424 6.2.3); like rsyslog, take the time of receipt
+    stamp = format_ts(ctx.now) if ts == "-" else iso_to_ts(ts, ctx)
+    ev: Event = {"@timestamp": stamp, "log.original": line, "log.syslog.version": version}
     _pri_fields(ev, pri)
     if host != "-":
         ev["host.name"] = host
