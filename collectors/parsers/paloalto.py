@@ -23,7 +23,7 @@ import cython
 from soc.errors import ParseError
 from soc.events import Event
 
-from .base import ParseContext, Parser, local_prefix, register
+from .base import ParseContext, Parser, is_ip, local_prefix, register
 from .syslog import split_syslog
 
 if cython.compiled:  # read the characters of a str in place, cut it without scanning it again
@@ -33,6 +33,11 @@ if cython.compiled:  # read the characters of a str in place, cut it without sca
 _START = re.compile(r"\d+,(\d{4})/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d),")
 _THREAT_NAME = re.compile(r"(.*?)\s*\((\d+)\)$")
 _FAIL = ("deny", "drop", "reset", "block", "sinkhole")
+# types whose columns 7..30 are TRAFFIC's (addresses, rule, zones, ports, protocol, action)
+_NETWORK_TYPES = frozenset({"DECRYPTION", "TUNNEL", "SCTP", "GTP"})
+_DETECT_TYPES = (",TRAFFIC,", ",THREAT,", ",SYSTEM,", ",CONFIG,", ",GLOBALPROTECT,", ",USERID,", ",HIPMATCH,",
+                 ",HIP-MATCH,", ",AUTHENTICATION,", ",DECRYPTION,", ",TUNNEL,", ",SCTP,", ",GTP,", ",IPTAG,",
+                 ",CORRELATION,")
 _CACHE_LIMIT = 4096  # bound of the per-value caches below: their keys come from the logs
 _TS_CACHE_LIMIT = 200_000  # as base.py bounds ctx.ts_cache
 _CSV_FIELD_LIMIT = 131_072  # csv.field_size_limit()'s default (nothing here lowers it); asked only above it
@@ -257,13 +262,13 @@ def _col(text: str, starts: cython.p_Py_ssize_t, ends: cython.p_Py_ssize_t, k: c
 @cython.cfunc
 def _text(ev: dict, name: str, text: str, starts: cython.p_Py_ssize_t, ends: cython.p_Py_ssize_t,
           k: cython.Py_ssize_t) -> cython.void:
-    """ev[name] = column k, unless empty, "0.0.0.0" or "any"."""
+    """ev[name] = column k, unless empty, "0.0.0.0", "::" or "any"."""
     s: cython.Py_ssize_t = starts[k]
     n: cython.Py_ssize_t = ends[k] - s
     if n == 0:
         return
     value: str = _sub(text, s, s + n)
-    if (n == 7 and value == "0.0.0.0") or (n == 3 and value == "any"):
+    if (n == 7 and value == "0.0.0.0") or (n == 3 and value == "any") or (n == 2 and value == "::"):
         return
     ev[name] = value
 
@@ -333,9 +338,11 @@ def _header(raw: str, ctx: ParseContext, cache: dict) -> tuple:
         parts = split_syslog(header + " -", ctx) if header else None
         if parts is not None:
             head = parts[0]
-            if header[:1].isdigit() or header.startswith("<"):
-                ts = head["@timestamp"]
+            if header[header.find(">") + 1 if header.startswith("<") else 0:][:1].isdigit():
+                ts = head["@timestamp"]  # RFC 5424 / 3339: the offset is known (RFC 3164 has none)
             host = head.get("host.name")
+            if host == "-":  # "Mmm dd HH:MM:SS" alone: the " -" added above, no host
+                host = None
         known = (ts, host)
         if len(cache) > _TS_CACHE_LIMIT:
             cache.clear()
@@ -398,15 +405,15 @@ class PaloAltoParser(Parser):
         return _event(line, start, text, py_starts, py_ends, len(cols), ctx)
 
     def detects(self, line: str) -> bool:
-        return (",TRAFFIC," in line or ",THREAT," in line or ",SYSTEM," in line) and find_start(line) >= 0
+        return any(t in line for t in _DETECT_TYPES) and find_start(line) >= 0
 
 
 @cython.cfunc
 def _event(line: str, start: cython.Py_ssize_t, text: str, starts: cython.p_Py_ssize_t,
            ends: cython.p_Py_ssize_t, n: cython.Py_ssize_t, ctx: ParseContext) -> dict:
     """The event of a line whose CSV (at `start`) has `n` columns, cut as `_parse` says."""
-    if n < 31:
-        raise ParseError(f"PAN-OS line with {n} columns (at least 31 expected)")
+    if n < 7:
+        raise ParseError(f"PAN-OS line with {n} columns (at least 7 expected)")
     ev: dict = {"log.original": line}
     cache: dict = ctx.ts_cache
     ts = host = None
@@ -427,6 +434,13 @@ def _event(line: str, start: cython.Py_ssize_t, text: str, starts: cython.p_Py_s
     ev["observer.type"] = "firewall"
     ev["panw.panos.type"] = log_type
     ev["panw.panos.sub_type"] = sub_type
+    if log_type != "TRAFFIC" and log_type != "THREAT" and log_type not in _NETWORK_TYPES:
+        _other(ev, log_type, sub_type, text, starts, ends, n)
+        if host is not None:
+            ev["observer.name"] = host
+        return ev
+    if n < 31:
+        raise ParseError(f"PAN-OS {log_type} line with {n} columns (at least 31 expected)")
     _common(ev, text, starts, ends)
     transport: str = _col(text, starts, ends, 29)
     if transport:
@@ -515,8 +529,9 @@ def _traffic(ev: dict, text: str, starts: cython.p_Py_ssize_t, ends: cython.p_Py
 @cython.cfunc
 def _threat(ev: dict, text: str, starts: cython.p_Py_ssize_t, ends: cython.p_Py_ssize_t,
             n: cython.Py_ssize_t, sub_type: str, failed: cython.bint) -> cython.void:
-    if n > 31:
-        _text(ev, "url.original", text, starts, ends, 31)
+    if n > 31:  # the URL, or the file name of file, virus and WildFire logs
+        _text(ev, "file.name" if sub_type == "file" or sub_type == "virus" or sub_type.startswith("wildfire")
+              else "url.original", text, starts, ends, 31)
     if n > 33:
         _text(ev, "panw.panos.url_category", text, starts, ends, 33)
     if n > 34:
@@ -532,13 +547,115 @@ def _threat(ev: dict, text: str, starts: cython.p_Py_ssize_t, ends: cython.p_Py_
         ev["panw.panos.rule_name"] = ev["rule.name"]
     signature = _signature(name)
     if signature is not None:
-        ev["rule.name"], ev["rule.id"] = signature
+        if signature[0]:  # URL filtering writes only "(9999)"
+            ev["rule.name"] = signature[0]
+        elif "rule.name" in ev:
+            del ev["rule.name"]
+        ev["rule.id"] = signature[1]
     elif name:
         ev["rule.name"] = name
     ev["event.kind"] = "alert"
-    ev["event.category"] = ["intrusion_detection", "network"]
+    if sub_type == "virus" or sub_type.startswith("wildfire"):
+        ev["event.category"] = ["malware", "intrusion_detection", "network"]
+    else:
+        ev["event.category"] = ["intrusion_detection", "network"]
     ev["event.type"] = ["denied"] if failed else ["allowed"]
     ev["panw.panos.threat.category"] = sub_type
+
+
+
+# ---------------------------------------------------------------- the other log types
+# Their columns after the 7th differ per type (PAN-OS "Syslog Field Descriptions", 8.1-11.x):
+# column -> field; later PAN-OS versions only append columns.
+_LAYOUTS: dict[str, tuple[tuple[int, str], ...]] = {
+    "SYSTEM": ((7, "panw.panos.vsys"), (8, "event.action"), (9, "panw.panos.object"), (12, "panw.panos.module"),
+               (13, "log.level"), (14, "message"), (22, "observer.name")),
+    "CONFIG": ((7, "source.ip"), (8, "panw.panos.vsys"), (9, "event.action"), (10, "user.name"),
+               (11, "panw.panos.client"), (12, "panw.panos.result"), (13, "panw.panos.config_path"),
+               (21, "observer.name")),
+    "USERID": ((7, "panw.panos.vsys"), (8, "source.ip"), (9, "user.name"), (10, "panw.panos.datasource_name"),
+               (11, "panw.panos.event_id"), (16, "panw.panos.datasource"), (17, "panw.panos.datasource_type"),
+               (25, "observer.name")),
+    "HIPMATCH": ((7, "user.name"), (8, "panw.panos.vsys"), (9, "host.hostname"), (10, "host.os.name"),
+                 (11, "source.ip"), (12, "rule.name"), (14, "panw.panos.hip_type"), (24, "observer.name"),
+                 (26, "source.ip")),
+    "GLOBALPROTECT": ((7, "panw.panos.vsys"), (8, "event.action"), (9, "panw.panos.stage"),
+                      (10, "panw.panos.auth_method"), (11, "panw.panos.tunnel_type"), (12, "user.name"),
+                      (13, "source.geo.name"), (14, "host.hostname"), (15, "source.ip"), (16, "source.ip"),
+                      (17, "panw.panos.private_ip"), (18, "panw.panos.private_ip"), (21, "panw.panos.client_version"),
+                      (22, "host.os.name"), (23, "host.os.version"), (25, "event.reason"), (26, "error.message"),
+                      (27, "message"), (28, "panw.panos.status"), (33, "panw.panos.portal")),
+    "AUTHENTICATION": ((7, "panw.panos.vsys"), (8, "source.ip"), (9, "user.name"), (10, "panw.panos.normalize_user"),
+                       (11, "panw.panos.object"), (12, "rule.name"), (14, "panw.panos.auth_id"),
+                       (15, "panw.panos.vendor"), (16, "panw.panos.log_action"), (17, "panw.panos.server_profile"),
+                       (18, "message"), (19, "panw.panos.client_type"), (20, "panw.panos.event_type"),
+                       (29, "observer.name")),
+}
+_LAYOUTS["HIP-MATCH"] = _LAYOUTS["HIPMATCH"]
+_UNSET = frozenset({"", "0.0.0.0", "::", "any", "N/A"})
+# what SYSTEM descriptions say of a login: "failed authentication for user 'admin'. ... From: 10.0.0.5."
+# and GlobalProtect's "... Login from: 1.2.3.4, Source region: VN, User name: bob, ..."
+_DESC_USER = re.compile(r"(?:[Uu]ser '([^']+)'|User name: ([^,]+))")
+_DESC_IP = re.compile(r"(?:From|from): (\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]*:[0-9A-Fa-f:]+)")
+
+
+@cython.cfunc
+def _other(ev: dict, log_type: str, sub_type: str, text: str, starts: cython.p_Py_ssize_t,
+           ends: cython.p_Py_ssize_t, n: cython.Py_ssize_t) -> cython.void:
+    """Fields, category and outcome of a log type that is neither TRAFFIC/THREAT nor shaped like them."""
+    _text(ev, "observer.serial_number", text, starts, ends, 2)
+    for k, name in _LAYOUTS.get(log_type, ()):
+        if k < n and name not in ev:  # a later column (IPv6 beside IPv4) fills only what is still empty
+            value: str = _col(text, starts, ends, k)
+            if value not in _UNSET:
+                ev[name] = value
+    ip = ev.get("source.ip")
+    if ip is not None and not is_ip(ip):  # CONFIG's host column may hold a name
+        ev["source.domain"] = ev.pop("source.ip")
+    action: str = ev.get("event.action") or ev.get("panw.panos.event_type") or sub_type
+    if action and action != "0":
+        ev["event.action"] = action
+    low = action.lower()
+    category, kind = "host", "info"
+    outcome = None
+    if log_type == "SYSTEM":
+        _system_auth(ev, ev.get("message", ""))
+        if sub_type == "auth" or "auth" in low or "login" in low or "logout" in low:
+            category, kind = "authentication", "start"
+        outcome = "failure" if "fail" in low else "success" if "success" in low else None
+    elif log_type == "CONFIG":
+        category, kind = "configuration", "change"
+        result = ev.get("panw.panos.result", "").lower()
+        outcome = "success" if result.startswith("succe") else "failure" if result.startswith("fail") else None
+    elif log_type == "USERID":
+        category, kind = "authentication", "end" if "logout" in low else "start" if "login" in low else "info"
+        outcome = "success"
+    elif log_type == "GLOBALPROTECT":
+        if "auth" in low or "login" in low or "logout" in low or "prelogin" in low:
+            category = "authentication"
+        kind = "end" if "logout" in low else "start" if category == "authentication" else "info"
+        status = ev.get("panw.panos.status", "").lower()
+        outcome = "failure" if status.startswith("fail") else "success" if status == "success" else None
+    elif log_type == "AUTHENTICATION":
+        category, kind = "authentication", "start"
+        outcome = "failure" if "fail" in low else "success" if "success" in low else None
+    ev["event.category"] = [category]
+    ev["event.type"] = [kind]
+    if outcome is not None:
+        ev["event.outcome"] = outcome
+
+
+@cython.cfunc
+def _system_auth(ev: dict, description: str) -> cython.void:
+    """user.name and source.ip of a SYSTEM line's description, when it names them."""
+    if not description:
+        return
+    m = _DESC_USER.search(description)
+    if m is not None:
+        ev["user.name"] = (m.group(1) or m.group(2)).strip()
+    m = _DESC_IP.search(description)
+    if m is not None and is_ip(m.group(1)):
+        ev["source.ip"] = m.group(1)
 
 
 register(PaloAltoParser())
