@@ -22,7 +22,7 @@ import cython
 from soc.errors import ParseError
 from soc.events import Event, format_ts
 
-from .base import MONTHS, ParseContext, Parser, local_prefix, register, syslog_prefix
+from .base import IANA_TRANSPORT, MONTHS, ParseContext, Parser, iso_to_ts, local_prefix, register, syslog_prefix
 from .syslog import split_syslog
 
 DATASET = "cisco.asa"
@@ -57,7 +57,7 @@ def _msg(ids: str, pattern: str, fields: dict) -> None:
         _MESSAGES[i] = (rx, fields)
 
 
-_msg("106023", r"Deny (?P<proto>\S+) src (?P<a_if>[^\s:]+):(?P<a_ip>[^\s/]+)(?:/(?P<a_port>\d+))? "
+_msg("106023", r"Deny (?:protocol (?P<proto_num>\d+)|(?P<proto>\S+)) src (?P<a_if>[^\s:]+):(?P<a_ip>[^\s/]+)(?:/(?P<a_port>\d+))? "
      r"dst (?P<b_if>[^\s:]+):(?P<b_ip>[^\s/]+)(?:/(?P<b_port>\d+))?.*?by access-group \"(?P<acl>[^\"]*)\"", _DENY)
 _msg("106100", r"access-list (?P<acl>\S+) (?P<verdict>permitted|denied|est-allowed) (?P<proto>\w+) "
      r"(?P<a_if>[^\s/]+)/(?P<a_ip>[^\s(]+)\((?P<a_port>\d+)\)(?:\([^)]*\))? -> "
@@ -90,9 +90,9 @@ _msg("313004", r"Denied ICMP type=(?P<icmp_type>\d+), from (?:laddr )?(?P<a_ip>\
      r"to (?P<b_ip>[^\s:]+)", _DENY)
 _msg("338001 338002 338003 338004 338005 338006 338007 338008",
      r"Dynamic Filter (?P<verdict>permitted|monitored|dropped) black ?listed (?P<proto>\w+) traffic from "
-     + _A + _AM + " to " + _B + _BM + r", (?:source|destination) (?P<bad>\S+) resolved from (?P<list>\w+) list: "
+     + _A + _AM + " to " + _B + _BM + r", (?:source|destination) (?P<bad>.*?) resolved from (?P<list>\w+(?: or \w+)?) list: "
      r"(?P<indicator>[^,\s]+)", {"event.kind": "alert", "event.category": ["network", "threat"]})
-_msg("304001", r"(?:(?P<user>[^@\s]+)@)?(?P<a_ip>[^\s(]+)(?:\([^)]*\))? Accessed URL (?P<b_ip>[^\s:]+):(?P<url>\S*)",
+_msg("304001", r"(?:(?P<user>[^@\s]+)@)?(?P<a_ip>[^\s(]+)(?:\([^)]*\))? Accessed (?:JAVA )?URL (?P<b_ip>[^\s:]+):(?P<url>\S*)",
      {"event.action": "url-accessed", "event.outcome": "success", "event.category": ["network", "web"],
       "event.type": ["access", "allowed"]})
 _msg("304002", r"Access denied URL (?P<url>\S+) SRC (?P<a_ip>\S+) DEST (?P<b_ip>\S+) on interface (?P<a_if>\S+)",
@@ -110,18 +110,86 @@ _msg("713172", r"Group = (?P<group>[^,]+), IP = (?P<a_ip>[^,]+),", {"event.actio
 _msg("733100", r"\[\s*(?P<a_ip>[^\]\s]+)\s*\] drop rate-\d+ exceeded", {"event.action": "threat-detection-rate",
                                                                           "event.kind": "alert"})
 # authentication and administration: what a SOC watches on a perimeter firewall
-_msg("113004", r"AAA user (?P<aaa>\w+) Successful : server = +(?P<server>\S+) : user = (?P<user>\S+)",
+_msg("113004", r"AAA user (?P<aaa>\w+) Successful ?: server = +(?P<server>\S+) ?[:,] [Uu]ser = (?P<user>\S+)",
      {"event.action": "authentication", "event.outcome": "success", "event.category": ["authentication"],
       "event.type": ["start"]})
-_msg("113005", r"AAA user (?P<aaa>\w+) Rejected : reason = (?P<reason>.*?) : server = +(?P<server>\S+) : "
-     r"user = (?P<user>.*?)(?: : user IP = (?P<a_ip>\S+))?$",
+_msg("113005", r"AAA user (?P<aaa>\w+) Rejected ?: reason = (?P<reason>.*?) ?: server = +(?P<server>\S+) ?: "
+     r"user = ?(?P<user>.*?)(?: ?: user IP = (?P<a_ip>\S+))?$",
      {"event.action": "authentication", "event.outcome": "failure", "event.category": ["authentication"],
       "event.type": ["start"]})
-_msg("605004 605005", r"Login (?P<verdict>denied|permitted) from (?P<a_ip>[^\s/]+)/(?P<a_port>\d+) to "
-     r"(?P<b_if>[^\s:]+):(?P<b_ip>[^\s/]+)/(?P<service>\S+) for user \"(?P<user>[^\"]*)\"",
+_msg("605004 605005", r"Login (?P<verdict>denied|permitted) from (?P<a_ip>[^\s/]+)(?:/(?P<a_port>\d+))? to "
+     r"(?:(?P<b_if>[^\s:]+):(?P<b_ip>[^\s/]+)/(?P<service>\S+)|\S+) for user \"(?P<user>[^\"]*)\"",
      {"event.action": "login", "event.category": ["authentication"], "event.type": ["start"]})
 _msg("111008 111010", r"User '(?P<user>[^']*)' executed (?:the )?'?(?P<command>.*?)'? command",
      {"event.action": "command-executed", "event.category": ["configuration"], "event.type": ["change"]})
+
+_AUTH_OK = {"event.action": "authentication", "event.outcome": "success", "event.category": ["authentication"],
+            "event.type": ["start"]}
+_AUTH_FAIL = {"event.action": "authentication", "event.outcome": "failure", "event.category": ["authentication"],
+              "event.type": ["start"]}
+_msg("113012", r"AAA user (?P<aaa>\w+) Successful ?: local database ?: user = (?P<user>\S+)", _AUTH_OK)
+_msg("113015", r"AAA user (?P<aaa>\w+) Rejected ?: reason = (?P<reason>.*?) ?: local database ?: "
+     r"user = ?(?P<user>.*?)(?: ?: user IP = (?P<a_ip>\S+))?$", _AUTH_FAIL)
+_msg("113008", r"AAA transaction status ACCEPT ?: user = (?P<user>\S+)", dict(_AUTH_OK, **{"event.action": "authorization"}))
+_msg("113006", r"User '(?P<user>[^']*)' locked out", {"event.action": "account-locked", "event.outcome": "failure",
+                                                       "event.category": ["authentication"], "event.type": ["info"]})
+_msg("611101", r"User authentication succeeded: (?:IP address: (?P<a_ip>[^,\s]+), )?Uname: (?P<user>\S+)", _AUTH_OK)
+_msg("611102", r"User authentication failed: (?:IP address: (?P<a_ip>[^,\s]+), )?Uname: (?P<user>\S+)", _AUTH_FAIL)
+_msg("611103", r"User logged out: Uname: (?P<user>\S+)", {"event.action": "logout", "event.outcome": "success",
+                                                          "event.category": ["authentication"], "event.type": ["end"]})
+_msg("111009 111010", r"User '(?P<user>[^']*)'(?:, running '[^']*' from IP (?P<a_ip>[^,\s]+),)? executed "
+     r"(?:cmd: )?'?(?P<command>.*?)'?$", {"event.action": "command-executed", "event.category": ["configuration"],
+                                          "event.type": ["change"]})
+_msg("106010", r"Deny (?:inbound|outbound) (?:protocol (?P<proto_num>\d+)|(?P<proto>\w+)) src "
+     r"(?P<a_if>[^\s:]+):(?P<a_ip>[^\s/]+)(?:/(?P<a_port>\d+))? dst (?P<b_if>[^\s:]+):(?P<b_ip>[^\s/]+)(?:/(?P<b_port>\d+))?",
+     _DENY)
+_msg("710003", r"(?P<proto>\w+) access denied by ACL from (?P<a_ip>[^\s/]+)/(?P<a_port>\d+) to " + _B, _DENY)
+_msg("305012", r"Teardown (?:dynamic|static) (?P<proto>\w+) translation from " + _A + r"(?:\([^)]*\))? to "
+     r"(?P<n_if>[^\s:]+):(?P<a_mip>[^\s/]+)/(?P<a_mport>\d+)(?: duration (?P<duration>[\d:]+))?",
+     {"event.action": "nat-translation-end", "event.type": ["connection", "end"]})
+_msg("313005", r"No matching connection for ICMP error message: icmp src (?P<a_if>[^\s:]+):(?P<a_ip>[^\s(]+)"
+     r"(?:\([^)]*\))? dst (?P<b_if>[^\s:]+):(?P<b_ip>[^\s(]+)(?: ?\(type (?P<icmp_type>\d+), code (?P<icmp_code>\d+)\))?",
+     dict(_DENY, **{"network.transport": "icmp"}))
+_msg("110003", r"Routing failed to locate next hop for (?P<proto>\w+) from " + _A + " to " + _B,
+     {"event.action": "routing-failed", "event.outcome": "failure"})
+_msg("734001", r"DAP: User (?P<user>[^,]+), Addr (?P<a_ip>[^,\s]+), Connection (?P<conn_type>[^:]+): .*?selected "
+     r"for this connection: (?P<dap>.*)", {"event.action": "dap-record-selected", "event.category": ["network", "session"]})
+_msg("113019", r"Group = (?P<group>[^,]+), Username = (?P<user>[^,]+), IP = (?P<a_ip>[^,]+), Session disconnected\."
+     r"(?: Session Type: [^,]+, Duration: [^,]+, Bytes xmt: (?P<bytes_out>\d+), Bytes rcv: (?P<bytes_in>\d+), "
+     r"Reason: (?P<reason>.*))?", {"event.action": "vpn-session-disconnected", "event.category": ["network", "session"],
+                                    "event.type": ["end"]})
+_msg("402116 402117 402119", r"IPSEC: Received an? .*?from (?P<a_ip>[\d.:a-fA-F]+)(?: \(user= (?P<user>[^)]*)\))? "
+     r"to (?P<b_ip>[\d.:a-fA-F]*[\da-fA-F])", {"event.action": "ipsec-packet-rejected", "event.outcome": "failure"})
+
+# families: ids without a regex of their own, read by the shape their family shares
+_FAMILIES: dict[str, tuple[re.Pattern[str], dict]] = {
+    # IKE/IPsec: "Group = 81.2.69.144, [Username = u, ]IP = 81.2.69.144, ..."
+    "713": (re.compile(r"(?:Group = (?P<group>[^,]+), )?(?:Username = (?P<user>[^,]+), )?IP = (?P<a_ip>[^,\s]+),"),
+            {"event.action": "ipsec-negotiation", "event.category": ["network", "session"]}),
+    # AnyConnect/SVC and WebVPN: "Group <g> User <u> IP <a>" or without the brackets
+    "722": (re.compile(r"Group <?(?P<group>[^<>]*?)>? User <?(?P<user>[^<>]*?)>? IP <?(?P<a_ip>[^<>\s]+)>?"),
+            {"event.action": "vpn-session", "event.category": ["network", "session"]}),
+    "716": (re.compile(r"Group <?(?P<group>[^<>]*?)>? User <?(?P<user>[^<>]*?)>? IP <?(?P<a_ip>[^<>\s]+)>?"),
+            {"event.action": "webvpn-session", "event.category": ["network", "session"]}),
+    # IPS signatures (400000-400050): "IPS:2003 ICMP redirect from 10.4.1.2 to 10.2.1.1 on interface dmz"
+    "400": (re.compile(r"IPS:(?P<sig>\d+) (?P<sig_name>.*?) from (?P<a_ip>\S+) to (?P<b_ip>\S+) on interface (?P<a_if>\S+)"),
+            {"event.action": "ips-signature", "event.kind": "alert", "event.category": ["network", "intrusion_detection"],
+             "event.type": ["info"]}),
+}
+# the static fields of a few ids of a family (their own words for what happened)
+_FAMILY_IDS: dict[str, dict] = {
+    "716001": {"event.action": "webvpn-session-started", "event.type": ["start"]},
+    "716002": {"event.action": "webvpn-session-terminated", "event.type": ["end"]},
+    "716039": {"event.action": "authentication", "event.outcome": "failure", "event.category": ["authentication"],
+               "event.type": ["start"]},
+    "722022": {"event.action": "vpn-connection-established", "event.type": ["start"]},
+    "722023": {"event.action": "vpn-connection-terminated", "event.type": ["end"]},
+    "722028": {"event.action": "vpn-connection-closed", "event.type": ["end"]},
+    "722037": {"event.action": "vpn-connection-closed", "event.type": ["end"]},
+    "722051": {"event.action": "vpn-address-assigned", "event.type": ["start"]},
+    "713049": {"event.action": "ipsec-negotiation-complete", "event.outcome": "success"},
+    "713120": {"event.action": "ipsec-phase2-complete", "event.outcome": "success"},
+}
 
 # (ip, port, interface, NAT ip, NAT port) field names of each end
 _SRC = ("source.ip", "source.port", "observer.ingress.interface.name", "source.nat.ip", "source.nat.port")
@@ -133,7 +201,8 @@ _TEXT_GROUPS = (("acl", "rule.name"), ("a_user", "source.user.name"), ("b_user",
                 ("conn", "cisco.asa.connection_id"), ("flags", "cisco.asa.tcp_flags"), ("icmp_type", "icmp.type"),
                 ("icmp_code", "icmp.code"), ("group", "group.name"), ("command", "process.command_line"),
                 ("indicator", "threat.indicator.description"), ("list", "cisco.asa.dynamic_filter.list"),
-                ("server", "cisco.asa.aaa_server"))
+                ("server", "cisco.asa.aaa_server"), ("sig", "rule.id"), ("sig_name", "rule.name"),
+                ("dap", "cisco.asa.dap_records"), ("conn_type", "network.protocol"))
 _VERDICTS = {"permitted": _PERMIT, "est-allowed": _PERMIT, "denied": _DENY, "dropped": _DENY, "monitored": {}}
 
 
@@ -172,7 +241,7 @@ def _relay_header(header: str, ctx: ParseContext, ev: Event) -> str:
     """A header written by a relay (rsyslog's RFC 3339 or RFC 5424 template) in front of the tag."""
     parts = split_syslog(header.strip(), ctx)
     if parts is None:
-        raise ParseError(f"unrecognised Cisco ASA header '{header[:60]}'")
+        return _bare_header(header, ctx, ev)
     head = parts[0]
     for key in ("log.syslog.priority", "host.name"):
         if key in head:
@@ -180,6 +249,77 @@ def _relay_header(header: str, ctx: ParseContext, ev: Event) -> str:
     if "host.name" in head:
         ev["observer.name"] = head["host.name"]
     return head["@timestamp"]
+
+
+# FTD connection/intrusion events (430001-430005): "Key: value, Key: value, ..."; a value may hold
+# ", " itself (UserAgent, URL), so a cell starts only where a CamelCase key and ": " follow.
+_FTD_CELL = re.compile(r"(?:^|, )([A-Z][A-Za-z]*(?: [A-Z][A-Za-z]*)?): ")
+_FTD_FIELDS = {"SrcIP": "source.ip", "DstIP": "destination.ip", "IngressInterface": "observer.ingress.interface.name",
+               "EgressInterface": "observer.egress.interface.name", "IngressZone": "observer.ingress.zone",
+               "EgressZone": "observer.egress.zone", "AccessControlRuleName": "rule.name", "ACPolicy": "rule.ruleset",
+               "ApplicationProtocol": "network.protocol", "URL": "url.original", "UserAgent": "user_agent.original",
+               "ConnectionID": "cisco.asa.connection_id", "DeviceUUID": "observer.serial_number",
+               "AccessControlRuleReason": "event.reason", "SignatureID": "rule.id", "Message": "rule.description",
+               "Classification": "rule.category", "Client": "cisco.ftd.client", "Priority": "cisco.ftd.priority",
+               "SSLCertificate": "cisco.ftd.ssl_certificate", "FileName": "file.name", "SHA_Disposition": "cisco.ftd.sha_disposition",
+               "URLCategory": "cisco.ftd.url_category", "DNSQuery": "dns.question.name"}
+_FTD_INTS = {"SrcPort": "source.port", "DstPort": "destination.port", "InitiatorBytes": "source.bytes",
+             "ResponderBytes": "destination.bytes", "InitiatorPackets": "source.packets",
+             "ResponderPackets": "destination.packets"}
+_FTD_NO_USER = frozenset(("No Authentication Required", "Not Found", "Unknown", "No Authentication"))
+_FTD_ACTIONS = {"430001": "intrusion-detected", "430002": "connection-started", "430003": "connection-finished",
+                "430004": "file-detected", "430005": "file-malware-detected"}
+
+
+def _ftd_event(ev: Event, msg_id: str, text: str) -> None:
+    cells = _FTD_CELL.split(text)
+    if len(cells) < 3:
+        return
+    kv = dict(zip(cells[1::2], cells[2::2]))
+    for key, field in _FTD_FIELDS.items():
+        value = kv.get(key)
+        if value:
+            ev[field] = value.strip()
+    for key, field in _FTD_INTS.items():
+        value = kv.get(key, "").strip()
+        if value.isdecimal() and value.isascii():
+            ev[field] = int(value)
+    proto = kv.get("Protocol", "").strip()
+    if proto:
+        ev["network.transport"] = IANA_TRANSPORT.get(proto, proto.lower())
+    user = kv.get("User", "").strip()
+    if user and user not in _FTD_NO_USER:
+        ev["user.name"] = user
+    duration = kv.get("ConnectionDuration", "").strip()
+    if duration.isdecimal() and duration.isascii():
+        ev["event.duration"] = int(duration) * 1_000_000_000
+    ev["event.action"] = _FTD_ACTIONS.get(msg_id, "ftd-event")
+    verdict = kv.get("AccessControlRuleAction", kv.get("InlineResult", "")).strip().lower()
+    if msg_id == "430001":
+        ev["event.kind"] = "alert"
+        ev["event.category"] = ["network", "intrusion_detection"]
+    if verdict in ("allow", "trust", "fastpath", "allowed"):
+        ev["event.outcome"] = "success"
+        ev["event.type"] = ["connection", "allowed"]
+    elif verdict in ("block", "block with reset", "blocked", "drop", "dropped", "would block", "interactive block"):
+        ev["event.outcome"] = "failure"
+        ev["event.type"] = ["connection", "denied"]
+    if verdict:
+        ev["cisco.ftd.rule_action"] = verdict
+
+
+_BARE = re.compile(r"\s*(?:<(\d{1,3})>)?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*?)?[\s:]*$")
+
+
+def _bare_header(header: str, ctx: ParseContext, ev: Event) -> str:
+    """A header without a device id: `<166>2024-06-26T01:35:42Z: `, `<185>2020-07-24T13:13:45Z   `, `<166>:: `."""
+    m = _BARE.match(header)
+    if m is None:
+        raise ParseError(f"unrecognised Cisco ASA header '{header[:60]}'")
+    pri, stamp = m.groups()
+    if pri:
+        ev["log.syslog.priority"] = int(pri)
+    return iso_to_ts(stamp, ctx) if stamp else format_ts(ctx.now)
 
 
 def _set_duration(ev: Event, text: str) -> None:
@@ -219,6 +359,12 @@ def _fields(ev: dict, g: dict) -> None:
     proto = g.get("proto")
     if proto:
         ev["network.transport"] = proto.lower()
+    elif g.get("proto_num"):
+        ev["network.transport"] = IANA_TRANSPORT.get(g["proto_num"], g["proto_num"])
+        ev["network.iana_number"] = g["proto_num"]
+    if g.get("bytes_out"):
+        ev["source.bytes"] = int(g["bytes_out"])
+        ev["destination.bytes"] = int(g["bytes_in"])
     for group, field in _TEXT_GROUPS:
         value = g.get(group)
         if value:
@@ -237,6 +383,18 @@ def _regex_message(ev: dict, msg_id: str, text: str) -> None:
     messages: dict = _MESSAGES
     known = messages.get(msg_id)
     if known is None:
+        if msg_id.startswith("4300"):
+            _ftd_event(ev, msg_id, text)
+            return
+        known = _FAMILIES.get(msg_id[:3])
+        if known is None:
+            return
+        m = known[0].search(text)
+        if m is None:
+            return
+        _static(ev, known[1])
+        _static(ev, _FAMILY_IDS.get(msg_id, {}))
+        _fields(ev, m.groupdict())
         return
     m = known[0].search(text)
     if m is None:
@@ -1014,10 +1172,10 @@ def _m113005(ev: dict, s: str, n: cython.Py_ssize_t) -> cython.bint:
         return False
     if r > r0:
         ev["event.reason"] = s[r0:r].strip()
-    k: cython.Py_ssize_t = s.rfind(" : user IP = ")
+    k: cython.Py_ssize_t = s.rfind(": user IP = ")  # "user = : user IP = x" is an empty user
     end: cython.Py_ssize_t = n
-    if k >= u and k + 13 < n and s.find(" ", k + 13) < 0:
-        ev["source.ip"] = s[k + 13:]
+    if k >= u and k + 12 < n and s.find(" ", k + 12) < 0:
+        ev["source.ip"] = s[k + 12:]
         end = k
     if end > u:
         ev["user.name"] = s[u:end].strip()
@@ -1255,6 +1413,8 @@ def _parse_line(line: str, ctx: ParseContext, fast: cython.bint) -> object:
         while len(ev) > size:  # drop what the fast path added before it gave up
             ev.popitem()
     _regex_message(ev, msg_id, text)
+    if "event.action" not in ev:  # an id no regex reads: still says what it is
+        ev["event.action"] = "asa-" + msg_id
     _names_out_of_ip_fields(ev)
     return ev
 

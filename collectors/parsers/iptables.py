@@ -103,9 +103,13 @@ def _netfilter(ev: dict, msg: str) -> dict:
     if skip:
         msg = msg[skip:]
     at = msg.find("IN=")
-    if at < 0 or (at > 0 and msg[at - 1] != " "):
+    if at < 0 or (at > 0 and msg[at - 1] != " " and msg[at - 1] != "]"):  # EdgeOS: "[WAN_IN-10-D]IN="
         raise ParseError("netfilter line without an IN= field")
     rule: tuple = _rule(msg[:at])
+    inner: cython.Py_ssize_t = msg.find(" [SRC=", at)
+    if inner > 0:  # an ICMP error quotes the offending packet: its fields must not replace the outer ones
+        ev["iptables.icmp.original"] = msg[inner + 2:].rstrip(" ]")
+        msg = msg[:inner]
     flags: list
     if cython.compiled:
         flags = fields_scan(ev, msg, at)
@@ -349,7 +353,15 @@ def _rule(text: str) -> tuple:
     return rule
 
 
+# Ubiquiti EdgeOS/USG names a rule RULESET-NUMBER-ACTION: "[WAN_IN-default-D]", "[LAN_LOCAL-10-A]"
+_EDGEOS = re.compile(r"[\w.-]+?-(?:default|\d+)-([ADR])$")
+_EDGEOS_VERDICTS = {"D": 1, "R": 1, "A": 2}
+
+
 def _judge(prefix: str) -> tuple[str, int]:
+    edge = _EDGEOS.match(prefix)
+    if edge is not None:
+        return prefix, _EDGEOS_VERDICTS[edge.group(1)]
     upper = prefix.upper()
     for word in _DENY_WORDS:
         if word in upper:
@@ -392,6 +404,9 @@ class IptablesParser(SyslogFramedParser):
     def _message(self, ev: Event, msg: str) -> Event:
         if " SRC=" not in msg and " PROTO=" not in msg:
             return generic_event(ev, msg)
+        if "process.name" not in ev and ev.get("host.name", "").endswith(":"):
+            # no host in the header ("Jan  8 03:37:09 DENY: IN=..."): the "host" is the log prefix
+            msg = ev.pop("host.name") + " " + msg
         ev["event.dataset"] = DATASET
         ev["event.kind"] = "event"
         ev["observer.type"] = "firewall"

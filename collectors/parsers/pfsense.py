@@ -101,8 +101,27 @@ def _proto(ev: dict, proto: str, f: list, at: cython.Py_ssize_t) -> cython.void:
         _int(ev, "destination.port", f[at + 4])
         if proto == "tcp" and n >= 4 and f[at + 6]:
             ev["pfsense.tcp.flags"] = f[at + 6]
-    elif proto.startswith("icmp") and n > 0:
+    elif (proto.startswith("icmp") or proto == "ipv6-icmp") and n > 0 and not f[at + 3].startswith("datalength="):
         ev["icmp.type"] = f[at + 3]
+
+
+def _hostless(ev: Event) -> bool:
+    """pfSense's BSD remote syslog has no host ("<134>Jul  3 19:10:30 filterlog[72237]: ..."):
+    the syslog split took the tag for the host. Put it back as the program; False if it is no tag."""
+    tag = ev["host.name"]
+    if not tag.endswith(":"):
+        return False
+    tag = tag[:-1]
+    pid = ""
+    if tag.endswith("]") and "[" in tag:
+        tag, _, pid = tag[:-1].partition("[")
+    if tag != "filterlog" or (pid and not pid.isdecimal()):
+        return False
+    del ev["host.name"]
+    ev["process.name"] = tag
+    if pid:
+        ev["process.pid"] = int(pid)
+    return True
 
 
 class PfsenseParser(SyslogFramedParser):
@@ -116,7 +135,10 @@ class PfsenseParser(SyslogFramedParser):
 
     def _message(self, ev: Event, msg: str) -> Event:
         if ev.get("process.name") != "filterlog":
-            return generic_event(ev, msg)
+            if not ev.get("host.name", "").startswith("filterlog"):
+                return generic_event(ev, msg)
+            if not _hostless(ev):
+                return generic_event(ev, msg)
         text = msg.strip()
         ev["message"] = text
         return _filterlog(ev, text)
