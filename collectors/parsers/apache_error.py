@@ -12,17 +12,25 @@ from .web_access import url_fields
 
 # [Sun Dec 04 04:47:44 2005] [notice] msg
 # [Wed Oct 11 14:32:52.123456 2000] [core:error] [pid 1234:tid 5678] [client 1.2.3.4:5678] AH00124: msg
+# [...] [:error] [pid 1] [client ...] ModSecurity: ...           (mod_security 2 writes no module name)
+# [...] [rewrite:trace3] [pid 1:tid 2] mod_rewrite.c(470): [client 1.2.3.4:5] ...  (trace levels name the source)
 _APACHE = re.compile(
     r"\[[A-Z][a-z]{2} ([A-Z][a-z]{2}) +(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d+))? (\d{4})\] "
-    r"\[(?:([\w-]+):)?(\w+)\](?: \[pid (\d+)(?::tid (\d+))?\])?(?: \[client ([^\]]+)\])? ?(.*)",
+    r"\[(?:([\w-]*):)?(\w+)\](?: \[pid (\d+)(?::tid (\d+))?\])?(?: ([\w.-]+)\((\d+)\):)?"
+    r"(?: \[client ([^\]]+)\])? ?(.*)",
     re.DOTALL,
 )
+_AH_CODE = re.compile(r"(?:\(\d+\)[^:]*: )?(AH\d{5}):")
+_REFERER = ", referer: "
+_USER = re.compile(r'user "?([^\s":]+)"?')
+_RULE_ID = re.compile(r'\[id "(\d+)"\]')
 # 2024/01/31 10:00:00 [error] 1234#0: *5 open() "/x" failed, client: 1.2.3.4, server: a, request: "GET / HTTP/1.1"
 _NGINX = re.compile(r"(\d{4})/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d) \[(\w+)\] (\d+)#(\d+): (?:\*(\d+) )?(.*)", re.DOTALL)
 _NGINX_CLIENT = re.compile(r", client: ([^,]+)")
 _NGINX_SERVER = re.compile(r", server: ([^,]*)")
 _NGINX_REQUEST = re.compile(r', request: "(\S+) (\S+)(?: HTTP/([\d.]+))?"')
 _NGINX_HOST = re.compile(r', host: "([^"]*)"')
+_NGINX_REFERRER = re.compile(r', referrer: "([^"]*)"')
 
 
 def _base(ev: Event, dataset: str, level: str, msg: str) -> None:
@@ -34,18 +42,80 @@ def _base(ev: Event, dataset: str, level: str, msg: str) -> None:
     ev["message"] = msg.strip()
 
 
-def _client(ev: Event, client: str) -> None:
+def _server(ev: Event, server: str) -> None:
+    """nginx's `server:` is a server_name, or the listen address ("0.0.0.0:443") when none matched."""
+    host, _, port = server.rpartition(":") if ":" in server else (server, "", "")
+    if port.isdigit() and (is_ip(host) or host.strip("[]") and is_ip(host.strip("[]"))):
+        ev["destination.ip"] = host.strip("[]")
+        ev["destination.port"] = int(port)
+    elif is_ip(server):
+        ev["destination.ip"] = server
+    else:
+        ev["destination.domain"] = server
+
+
+def _client(ev: Event, client: str, with_port: bool = False) -> None:
+    """source.ip/port of "1.2.3.4", "1.2.3.4:5678", "[::1]:5678"; Apache 2.4 (with_port) always
+    appends ":port", so its "2001:db8::1:51234" is the address 2001:db8::1 and port 51234."""
     host, port = client, None
     if client.count(":") == 1:
         host, port = client.split(":")
     elif client.startswith("[") and "]:" in client:
         host, port = client[1:].split("]:")
+    elif with_port and client.count(":") > 2:
+        head, _, tail = client.rpartition(":")
+        if tail.isdigit() and is_ip(head):
+            host, port = head, tail
     if is_ip(host):
         ev["source.ip"] = host
         if port and port.isdigit():
             ev["source.port"] = int(port)
     else:
         ev["source.address"] = client
+
+
+# (what the message says, event.action, event.category, event.type), first match wins
+_KINDS: tuple[tuple[str, str, list[str], list[str]], ...] = (
+    ("ModSecurity: Access denied", "waf_block", ["intrusion_detection", "web"], ["denied"]),
+    ("ModSecurity: ", "waf_alert", ["intrusion_detection", "web"], ["info"]),
+    ("client denied by server configuration", "access_denied", ["web"], ["access", "denied"]),
+    ("access forbidden by rule", "access_denied", ["web"], ["access", "denied"]),
+    (" is forbidden", "access_denied", ["web"], ["access", "denied"]),
+    ("authentication failure", "authentication_failure", ["authentication", "web"], ["start"]),
+    ("password mismatch", "authentication_failure", ["authentication", "web"], ["start"]),
+    ("Password Mismatch", "authentication_failure", ["authentication", "web"], ["start"]),
+    (" not found: ", "authentication_failure", ["authentication", "web"], ["start"]),
+    ("was not found in", "authentication_failure", ["authentication", "web"], ["start"]),
+    ("File does not exist", "file_not_found", ["web"], ["error"]),
+    ("No such file or directory", "file_not_found", ["web"], ["error"]),
+    ("is not found", "file_not_found", ["web"], ["error"]),
+    ("script not found", "file_not_found", ["web"], ["error"]),
+    ("limiting requests", "rate_limited", ["web"], ["denied"]),
+    ("limiting connections", "rate_limited", ["web"], ["denied"]),
+    ("Invalid URI in request", "bad_request", ["web"], ["error"]),
+    ("client sent invalid", "bad_request", ["web"], ["error"]),
+)
+
+
+def _classify(ev: Event, msg: str) -> None:
+    """event.action (and outcome, for refusals and failures) from the message; else "error_log"."""
+    for text, action, category, etype in _KINDS:
+        if text in msg:
+            user = _USER.search(msg) if action == "authentication_failure" else None
+            if user is None and text == " not found: ":  # "user x not found: /path", not a CGI's "x: not found"
+                continue
+            ev["event.action"] = action
+            ev["event.category"] = category
+            ev["event.type"] = etype
+            ev["event.outcome"] = "success" if action == "waf_alert" else "failure"
+            if user is not None:
+                ev["user.name"] = user.group(1)
+            elif action.startswith("waf"):
+                r = _RULE_ID.search(msg)
+                if r:
+                    ev["rule.id"] = r.group(1)
+            return
+    ev["event.action"] = "error_log"
 
 
 class ApacheErrorParser(Parser):
@@ -61,20 +131,31 @@ class ApacheErrorParser(Parser):
         m = _APACHE.match(line)
         if m is None:
             raise ParseError("not an Apache error-log line ('[Www Mmm dd HH:MM:SS yyyy] [level] ...' expected)")
-        mon, day, hh, mm, ss, frac, year, module, level, pid, tid, client, msg = m.groups()
+        mon, day, hh, mm, ss, frac, year, module, level, pid, tid, src_file, src_line, client, msg = m.groups()
         if mon not in MONTHS:
             raise ParseError(f"bad month '{mon}' in Apache error-log timestamp")
         prefix = local_prefix(ctx, int(year), MONTHS[mon], int(day), int(hh), int(mm))
         ev: Event = {"@timestamp": prefix + ss + millis(frac), "log.original": line}
         _base(ev, self.dataset, level, msg)
-        if module:
+        if module:  # "" for mod_security's "[:error]"
             ev["apache.error.module"] = module
         if pid:
             ev["process.pid"] = int(pid)
         if tid:
             ev["process.thread.id"] = int(tid)
+        if src_file:
+            ev["log.origin.file.name"] = src_file
+            ev["log.origin.file.line"] = int(src_line)
         if client:
-            _client(ev, client)
+            _client(ev, client, module is not None)
+        if module is not None:  # 2.4: "AH00126: ..." names the message
+            c = _AH_CODE.match(msg)
+            if c:
+                ev["error.code"] = c.group(1)
+        ref = msg.rfind(_REFERER)
+        if ref > 0:
+            ev["http.request.referrer"] = msg[ref + len(_REFERER) :].strip()
+        _classify(ev, msg)
         return ev
 
     def detects(self, line: str) -> bool:
@@ -105,8 +186,8 @@ class NginxErrorParser(Parser):
         if c:
             _client(ev, c.group(1))
         s = _NGINX_SERVER.search(msg)
-        if s and s.group(1):
-            ev["destination.domain"] = s.group(1)
+        if s and s.group(1) and s.group(1) != "_":  # "_" is the catch-all server_name
+            _server(ev, s.group(1))
         r = _NGINX_REQUEST.search(msg)
         if r:
             ev["http.request.method"] = r.group(1)
@@ -115,7 +196,14 @@ class NginxErrorParser(Parser):
                 ev["http.version"] = r.group(3)
         h = _NGINX_HOST.search(msg)
         if h:
-            ev["url.domain"] = h.group(1)
+            host, _, port = h.group(1).rpartition(":") if h.group(1).count(":") == 1 else (h.group(1), "", "")
+            ev["url.domain"] = host
+            if port.isdigit():
+                ev["url.port"] = int(port)
+        f = _NGINX_REFERRER.search(msg)
+        if f:
+            ev["http.request.referrer"] = f.group(1)
+        _classify(ev, msg)
         return ev
 
     def detects(self, line: str) -> bool:
