@@ -74,24 +74,22 @@ def _client(ev: Event, client: str, with_port: bool = False) -> None:
         ev["source.address"] = client
 
 
-# (what the message says, event.action, event.category, event.type), first match wins
+# (what the message says, event.action, event.category, event.type), first match wins; only lines
+# naming a client are looked at (every refusal, login failure, WAF hit and 404 does)
+_DENIED = ["web"], ["access", "denied"]
+_AUTH = ["authentication", "web"], ["start"]
+_NOT_FOUND = ["web"], ["error"]
 _KINDS: tuple[tuple[str, str, list[str], list[str]], ...] = (
     ("ModSecurity: Access denied", "waf_block", ["intrusion_detection", "web"], ["denied"]),
     ("ModSecurity: ", "waf_alert", ["intrusion_detection", "web"], ["info"]),
-    ("client denied by server configuration", "access_denied", ["web"], ["access", "denied"]),
-    ("access forbidden by rule", "access_denied", ["web"], ["access", "denied"]),
-    (" is forbidden", "access_denied", ["web"], ["access", "denied"]),
-    ("authentication failure", "authentication_failure", ["authentication", "web"], ["start"]),
-    ("password mismatch", "authentication_failure", ["authentication", "web"], ["start"]),
-    ("Password Mismatch", "authentication_failure", ["authentication", "web"], ["start"]),
-    (" not found: ", "authentication_failure", ["authentication", "web"], ["start"]),
-    ("was not found in", "authentication_failure", ["authentication", "web"], ["start"]),
-    ("File does not exist", "file_not_found", ["web"], ["error"]),
-    ("No such file or directory", "file_not_found", ["web"], ["error"]),
-    ("is not found", "file_not_found", ["web"], ["error"]),
-    ("script not found", "file_not_found", ["web"], ["error"]),
-    ("limiting requests", "rate_limited", ["web"], ["denied"]),
-    ("limiting connections", "rate_limited", ["web"], ["denied"]),
+    ("denied by server configuration", "access_denied", *_DENIED),
+    ("forbidden", "access_denied", *_DENIED),
+    ("authentication failure", "authentication_failure", *_AUTH),
+    ("ismatch", "authentication_failure", *_AUTH),  # Apache "Password Mismatch", nginx "password mismatch"
+    ("not found", "authentication_failure", *_AUTH),  # "user x not found", "user "x" was not found in"
+    ("File does not exist", "file_not_found", *_NOT_FOUND),
+    ("No such file", "file_not_found", *_NOT_FOUND),
+    ("limiting ", "rate_limited", ["web"], ["denied"]),
     ("Invalid URI in request", "bad_request", ["web"], ["error"]),
     ("client sent invalid", "bad_request", ["web"], ["error"]),
 )
@@ -101,16 +99,23 @@ def _classify(ev: Event, msg: str) -> None:
     """event.action (and outcome, for refusals and failures) from the message; else "error_log"."""
     for text, action, category, etype in _KINDS:
         if text in msg:
-            user = _USER.search(msg) if action == "authentication_failure" else None
-            if user is None and text == " not found: ":  # "user x not found: /path", not a CGI's "x: not found"
-                continue
+            user = None
+            if text == "not found":  # a user "not found", else a missing file or script
+                user = _USER.search(msg)
+                if user is None:
+                    if "is not found" not in msg and "script not found" not in msg:
+                        continue  # a CGI's "/bin/sh: x: not found" and the like
+                    action = "file_not_found"
+                    category, etype = _NOT_FOUND
+            elif action == "authentication_failure":
+                user = _USER.search(msg)
             ev["event.action"] = action
             ev["event.category"] = category
             ev["event.type"] = etype
             ev["event.outcome"] = "success" if action == "waf_alert" else "failure"
             if user is not None:
                 ev["user.name"] = user.group(1)
-            elif action.startswith("waf"):
+            elif action[0] == "w":
                 r = _RULE_ID.search(msg)
                 if r:
                     ev["rule.id"] = r.group(1)
@@ -146,16 +151,18 @@ class ApacheErrorParser(Parser):
         if src_file:
             ev["log.origin.file.name"] = src_file
             ev["log.origin.file.line"] = int(src_line)
-        if client:
-            _client(ev, client, module is not None)
         if module is not None:  # 2.4: "AH00126: ..." names the message
             c = _AH_CODE.match(msg)
             if c:
                 ev["error.code"] = c.group(1)
-        ref = msg.rfind(_REFERER)
-        if ref > 0:
-            ev["http.request.referrer"] = msg[ref + len(_REFERER) :].strip()
-        _classify(ev, msg)
+        if client:
+            _client(ev, client, module is not None)
+            ref = msg.rfind(_REFERER)
+            if ref > 0:
+                ev["http.request.referrer"] = msg[ref + len(_REFERER) :].strip()
+            _classify(ev, msg)
+        else:
+            ev["event.action"] = "error_log"
         return ev
 
     def detects(self, line: str) -> bool:
@@ -185,6 +192,9 @@ class NginxErrorParser(Parser):
         c = _NGINX_CLIENT.search(msg)
         if c:
             _client(ev, c.group(1))
+            _classify(ev, msg)
+        else:
+            ev["event.action"] = "error_log"
         s = _NGINX_SERVER.search(msg)
         if s and s.group(1) and s.group(1) != "_":  # "_" is the catch-all server_name
             _server(ev, s.group(1))
@@ -203,7 +213,6 @@ class NginxErrorParser(Parser):
         f = _NGINX_REFERRER.search(msg)
         if f:
             ev["http.request.referrer"] = f.group(1)
-        _classify(ev, msg)
         return ev
 
     def detects(self, line: str) -> bool:

@@ -83,7 +83,9 @@ def _split_fast(line: str, ctx: ParseContext) -> tuple | None:
     if colon <= start:
         return ev, line[start:]
     tag = line[start:colon]
-    if (colon - start > 64 or " " in tag or "\t" in tag
+    if "\t" in tag:  # tabs around the tag: the regex decides
+        return None
+    if (colon - start > 64 or " " in tag
             or (colon + 1 < len(line) and line[colon + 1] != " ")):
         return None if line[start] == " " else (ev, line[start:])
     bracket: cython.Py_ssize_t = tag.find("[")
