@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import sys
+from datetime import datetime, timezone
 
 import cython
 
@@ -25,12 +26,15 @@ from soc.events import Event
 from .base import IANA_TRANSPORT, ParseContext, Parser, fixed_offset, local_prefix, register
 
 if cython.compiled:  # read the characters of a str in place
-    from cython.cimports.cpython.unicode import (PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READ,
-                                                 PyUnicode_Substring)
+    from cython.cimports.cpython.unicode import (PyUnicode_DATA, PyUnicode_KIND,
+                                                 PyUnicode_READ, PyUnicode_Substring)
 
 # key="quoted value" or key=bare; the look-behind picks the quoted branch right after `="`,
-# so findall yields (key, unquoted value) pairs that dict() takes directly.
-_KV = re.compile(r'([\w-]+)="?((?<==")[^"]*|[^\s"]*)"?')
+# so findall yields (key, unquoted value) pairs that dict() takes directly. Inside quotes FortiOS
+# writes a quote as \" (a backslash takes the character after it along): without that, a quoted
+# value an attacker controls (an X-Forwarded-For, a URL) could end early and add keys (srcip=...).
+# The value keeps its backslashes, as the device wrote it.
+_KV = re.compile(r'([\w-]+)="?((?<==")(?:\\[\s\S]|[^"])*|[^\s"]*)"?')
 _DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)\Z", re.ASCII)
 _TIME = re.compile(r"(\d\d):(\d\d):(\d\d)\Z", re.ASCII)
 
@@ -40,7 +44,10 @@ _TYPE_DATASET = {"traffic": "fortigate.traffic", "utm": "fortigate.utm", "event"
                  "app-ctrl": "fortigate.utm", "dlp": "fortigate.utm", "anomaly": "fortigate.utm",
                  "emailfilter": "fortigate.utm", "dns": "fortigate.utm", "ips": "fortigate.utm"}
 _FAIL_ACTIONS = frozenset({"deny", "block", "blocked", "dropped", "drop", "reset", "ssl-login-fail",
-                           "login-failed", "tunnel-down", "fail", "failed", "reject", "quarantine"})
+                           "login-failed", "tunnel-down", "fail", "failed", "reject", "quarantine",
+                           "clear_session", "drop_session"})
+# status= of event logs (admin login, IPsec negotiation, user authentication)
+_FAIL_STATUS = frozenset({"failed", "failure", "fail", "negotiate_error", "error", "deny", "denied"})
 _OK_ACTIONS = frozenset({"accept", "close", "pass", "passthrough", "allow", "allowed", "timeout", "client-rst",
                          "server-rst", "dns", "ip-conn", "ssl-login", "tunnel-up", "login", "logout", "start"})
 _NA = frozenset({"", "N/A", "n/a", "unknown", "none"})
@@ -68,7 +75,7 @@ _INT_FIELDS = {
 # as fields like any other key
 _SPECIAL = ("type", "date", "time", "tz", "subtype", "action", "proto", "service", "app", "user", "group",
             "msg", "logdesc", "duration", "srccountry", "dstcountry", "utmaction", "attack", "virus",
-            "attackid", "virusid", "policyname")
+            "attackid", "virusid", "policyname", "status", "eventtime")
 # their indexes as C constants (a Python global would be looked up at every use)
 _TYPE = cython.declare(cython.int, 0)
 _DATE_V = cython.declare(cython.int, 1)
@@ -92,6 +99,8 @@ _VIRUS = cython.declare(cython.int, 18)
 _ATTACKID = cython.declare(cython.int, 19)
 _VIRUSID = cython.declare(cython.int, 20)
 _POLICYNAME = cython.declare(cython.int, 21)
+_STATUS = cython.declare(cython.int, 22)
+_EVENTTIME = cython.declare(cython.int, 23)
 _SPECIAL_INDEX = {key: i for i, key in enumerate(_SPECIAL)}
 
 _CACHE_MAX = 4096  # bound of every per-key cache: keys come from untrusted lines
@@ -161,6 +170,24 @@ def _char(kind: cython.uint, data: cython.p_void, line: str, i: cython.Py_ssize_
     return line[i]
 
 
+@cython.cfunc
+@cython.inline
+@cython.exceptval(check=False)
+def _closing_quote(line: str, kind: cython.uint, data: cython.p_void, i: cython.Py_ssize_t,
+                   n: cython.Py_ssize_t) -> cython.Py_ssize_t:
+    """Index of the quote that ends a quoted value starting at i (n if none); a backslash takes
+    the character after it along, \\" included."""
+    c: cython.Py_UCS4
+    while i < n:
+        c = _char(kind, data, line, i)
+        if c == '"':
+            break
+        if c == "\\" and i + 1 < n:  # an escaped character, \" included
+            i += 1
+        i += 1
+    return i
+
+
 @cython.final
 @cython.cclass
 class _Cursor:
@@ -201,6 +228,8 @@ class _Cursor:
     v_attackid: str
     v_virusid: str
     v_policyname: str
+    v_status: str
+    v_eventtime: str
 
     def __init__(self, line: str, start: cython.Py_ssize_t) -> None:
         self.start(line, start)
@@ -271,6 +300,10 @@ class _Cursor:
             self.v_virusid = value
         elif special == _POLICYNAME:
             self.v_policyname = value
+        elif special == _STATUS:
+            self.v_status = value
+        elif special == _EVENTTIME:
+            self.v_eventtime = value
 
     @cython.cfunc
     @cython.inline
@@ -313,8 +346,7 @@ class _Cursor:
             if i < n and _char(kind, data, line, i) == '"':
                 i += 1
                 self.vs = i
-                while i < n and _char(kind, data, line, i) != '"':
-                    i += 1
+                i = _closing_quote(line, kind, data, i, n)
                 self.ve = i
                 if i < n:
                     i += 1
@@ -449,6 +481,42 @@ def _ascii_int(text: str) -> object:
     return total
 
 
+_ZONE_STEP = 900  # device zones are whole quarter hours
+_DRIFT = 5  # seconds eventtime= may lag date= time= (both from one clock, written a moment apart)
+_MAX_ZONE = 14 * 3600
+
+
+@cython.cfunc
+def _eventtime_offset(date: str | None, time: str | None, eventtime: str, ctx: ParseContext) -> str:
+    """The UTC offset ("+HHMM") of a line without tz=, from its eventtime= (epoch in s, ms, us or ns):
+    the device's zone, where reading date= time= in ctx.tz would be hours off. "" when the two do
+    not differ by one zone (an edited sample): the line is then read in ctx.tz. Cached per second."""
+    if date is None or time is None or len(eventtime) not in (10, 13, 16, 19):
+        return ""
+    cache: dict = ctx.stamp_cache
+    key = (date, time, eventtime[:10], None)
+    zone_text = cache.get(key)
+    if zone_text is None:
+        zone_text = ""
+        seconds = _ascii_int(eventtime[:10])
+        d, t = _DATE.match(date), _TIME.match(time)
+        if seconds is not None and d is not None and t is not None:
+            try:
+                local = datetime(int(d.group(1)), int(d.group(2)), int(d.group(3)), int(t.group(1)),
+                                 int(t.group(2)), int(t.group(3)), tzinfo=timezone.utc)
+                offset = int(local.timestamp()) - seconds
+            except ValueError:
+                offset = _MAX_ZONE * 10
+            zone = (offset + _ZONE_STEP // 2) // _ZONE_STEP * _ZONE_STEP
+            if abs(offset - zone) <= _DRIFT and abs(zone) <= _MAX_ZONE:
+                minutes = abs(zone) // 60
+                zone_text = f"{'-' if zone < 0 else '+'}{minutes // 60:02d}{minutes % 60:02d}"
+        if len(cache) > _TS_CACHE_MAX:
+            cache.clear()
+        cache[key] = zone_text
+    return zone_text
+
+
 @cython.cfunc
 def _timestamp(date: str | None, time: str | None, tz_text: str, ctx: ParseContext) -> str:
     """@timestamp of date= time= tz=, cached per second: a device logs many lines a second."""
@@ -524,7 +592,10 @@ def _finish(ev: dict, ctx: ParseContext, values: _Cursor) -> dict:
     ftype: str = values.v_type
     if not ftype:
         raise ParseError("FortiGate line without type=")
-    ev["@timestamp"] = _timestamp(values.v_date, values.v_time, values.v_tz or "", ctx)
+    tz: str = values.v_tz or ""
+    if not tz and values.v_eventtime:
+        tz = _eventtime_offset(values.v_date, values.v_time, values.v_eventtime, ctx)
+    ev["@timestamp"] = _timestamp(values.v_date, values.v_time, tz, ctx)
     datasets: dict = _TYPE_DATASET
     dataset: str = datasets.get(ftype, "fortigate.event")
     ev["event.dataset"] = dataset
@@ -539,6 +610,10 @@ def _start(line: str) -> cython.Py_ssize_t:
     start = line.find("date=")
     if start < 0:
         raise ParseError("not a FortiGate line (no date= field)")
+    if start > 8:  # FortiAnalyzer forwards "logver=... timestamp=... devname=... devid=... date=..."
+        ahead = line.find("logver=", 0, start)
+        if ahead >= 0:
+            return ahead
     return start
 
 
@@ -646,6 +721,9 @@ class FortigateParser(Parser):
 def _classify(ev: dict, values: _Cursor, ftype: str, dataset: str) -> cython.void:
     subtype: str = values.v_subtype or ""
     action: str = values.v_action or ""
+    status: str = values.v_status or ""
+    if not action and status and ftype == "traffic":  # FortiOS 5.0 wrote the verdict as status=
+        action = status
     failed: cython.bint = False
     if action:
         ev["event.action"] = action
@@ -653,6 +731,12 @@ def _classify(ev: dict, values: _Cursor, ftype: str, dataset: str) -> cython.voi
             ev["event.outcome"] = "failure"
             failed = True
         elif action in _OK_ACTIONS:
+            ev["event.outcome"] = "success"
+    if status and ftype != "traffic":  # action="login" status="failed": the status decides
+        if status in _FAIL_STATUS:
+            ev["event.outcome"] = "failure"
+            failed = True
+        elif status == "success":
             ev["event.outcome"] = "success"
     proto: str = values.v_proto
     if proto:
@@ -666,7 +750,8 @@ def _classify(ev: dict, values: _Cursor, ftype: str, dataset: str) -> cython.voi
     if app and app not in _NA:
         ev["network.application"] = app.lower()
     user: str = values.v_user
-    if user and user not in _NA:
+    has_user: cython.bint = bool(user) and user not in _NA
+    if has_user:
         ev["user.name"] = user
     group: str = values.v_group
     if group and group not in _NA:
@@ -705,11 +790,15 @@ def _classify(ev: dict, values: _Cursor, ftype: str, dataset: str) -> cython.voi
             ev["rule.name"] = signature
             ev["rule.id"] = values.v_attackid or values.v_virusid or ev.get("rule.id", "")
         ev["event.kind"] = "alert" if (signature or denied) else "event"
-        ev["event.category"] = ["intrusion_detection", "network"]
+        if subtype == "virus" or ftype == "virus":
+            ev["event.category"] = ["malware", "intrusion_detection", "network"]
+        else:
+            ev["event.category"] = ["intrusion_detection", "network"]
         ev["event.type"] = ["denied"] if denied else ["info"]
-    elif action.startswith(("ssl-login", "login", "logout", "tunnel")) or subtype in ("vpn", "user") and user:
+    elif action.startswith(("ssl-login", "login", "logout", "tunnel")) or subtype in ("vpn", "user") and has_user:
         ev["event.category"] = ["authentication"]
-        ev["event.type"] = ["start"] if "logout" not in action else ["end"]
+        low = action.lower()
+        ev["event.type"] = ["end"] if "logout" in low or "logoff" in low else ["start"]
     else:
         ev["event.category"] = ["configuration"] if subtype == "system" else ["host"]
         ev["event.type"] = ["info"]

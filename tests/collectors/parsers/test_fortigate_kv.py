@@ -20,15 +20,18 @@ from soc.errors import ParseError
 CTX = ParseContext(year_hint=2024, tz="Asia/Ho_Chi_Minh", now=datetime(2024, 12, 31, tzinfo=timezone.utc))
 HEAD = 'date=2024-01-31 time=10:00:00 type="traffic" '
 # characters the grammar treats specially: key chars, '=', quotes, ASCII and Unicode spaces,
-# Unicode letters (\w), Unicode digits (isdigit but not int()), the separators \x1c-\x1f
-GRAMMAR = st.sampled_from(list('ab_-Z09="= \t\x0b\x1c\x1f\x85\xa0\u2000\u3000ệĐ²٣<>.:/') + ["\U0001f600"])
+# Unicode letters (\w), Unicode digits (isdigit but not int()), the separators \x1c-\x1f,
+# backslashes (an escaped quote inside a quoted value)
+GRAMMAR = st.sampled_from(list('ab_-Z09="= \t\x0b\x1c\x1f\x85\xa0\u2000\u3000ệĐ²٣<>.:/\\') + ["\U0001f600"])
 KEYS = st.sampled_from(["srcip", "remip", "dstip", "locip", "srcport", "remport", "dstport", "sentbyte",
                         "rcvdbyte", "type", "subtype", "action", "user", "group", "msg", "logdesc", "duration",
                         "attack", "virus", "attackid", "policyname", "policyid", "utmaction", "service", "app",
-                        "srccountry", "proto", "tz", "date", "time", "x-y", "x_y", "sessionid", "ệ"])
+                        "srccountry", "proto", "tz", "date", "time", "x-y", "x_y", "sessionid", "ệ", "status",
+                        "eventtime", "logver"])
 VALUES = st.one_of(st.sampled_from(["", "5", "0", "65535", "abc", "N/A", "Reserved", "²", "٣", "12:00:00",
                                     "2024-02-01", "+0700", "block", "deny", "ssl-login-fail", "6", "17",
-                                    "99999999999999999999", "123456789012345678", "ệ đ", "a b"]),
+                                    "99999999999999999999", "123456789012345678", "ệ đ", "a b", "failed", "success",
+                                    "1706670000", "1706670000123456789", 'x\\" srcip=6.6.6.6 \\"']),
                    st.text(GRAMMAR, max_size=6))
 
 
