@@ -23,7 +23,7 @@ import cython
 from soc.errors import ParseError
 from soc.events import Event
 
-from .base import ParseContext, Parser, is_ip, local_prefix, register
+from .base import ParseContext, Parser, is_ip, iso_to_ts, local_prefix, register
 from .syslog import split_syslog
 
 if cython.compiled:  # read the characters of a str in place, cut it without scanning it again
@@ -34,10 +34,12 @@ _START = re.compile(r"\d+,(\d{4})/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d),")
 _THREAT_NAME = re.compile(r"(.*?)\s*\((\d+)\)$")
 _FAIL = ("deny", "drop", "reset", "block", "sinkhole")
 # types whose columns 7..30 are TRAFFIC's (addresses, rule, zones, ports, protocol, action)
-_NETWORK_TYPES = frozenset({"DECRYPTION", "TUNNEL", "SCTP", "GTP"})
+_NETWORK_TYPES = frozenset({"DECRYPTION", "TUNNEL", "START", "END", "SCTP", "GTP"})
 _DETECT_TYPES = (",TRAFFIC,", ",THREAT,", ",SYSTEM,", ",CONFIG,", ",GLOBALPROTECT,", ",USERID,", ",HIPMATCH,",
                  ",HIP-MATCH,", ",AUTHENTICATION,", ",DECRYPTION,", ",TUNNEL,", ",SCTP,", ",GTP,", ",IPTAG,",
-                 ",CORRELATION,")
+                 ",CORRELATION,", ",START,", ",END,")
+# Logs relayed by Cortex Data Lake / Strata Logging Service write ISO-8601 times in the CSV
+_START_ISO = re.compile(r"\d+,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?,", re.ASCII)
 _CACHE_LIMIT = 4096  # bound of the per-value caches below: their keys come from the logs
 _TS_CACHE_LIMIT = 200_000  # as base.py bounds ctx.ts_cache
 _CSV_FIELD_LIMIT = 131_072  # csv.field_size_limit()'s default (nothing here lowers it); asked only above it
@@ -310,6 +312,8 @@ def _int(ev: dict, name: str, text: str, starts: cython.p_Py_ssize_t, ends: cyth
 def _timestamp(stamp: str, ctx: ParseContext, cache: dict) -> str:
     """"yyyy/mm/dd HH:MM:SS" read in ctx.tz -> @timestamp, cached per stamp text in ctx.ts_cache."""
     ts = cache.get(stamp)
+    if ts is None and len(stamp) > 19 and stamp[10] == "T":  # ISO-8601 (see _START_ISO)
+        return iso_to_ts(stamp, ctx)
     if ts is None:
         prefix = local_prefix(ctx, int(stamp[0:4]), int(stamp[5:7]), int(stamp[8:10]), int(stamp[11:13]),
                               int(stamp[14:16]))
@@ -386,6 +390,9 @@ class PaloAltoParser(Parser):
             return None
         start = find_start(line)
         if start < 0:
+            m = _START_ISO.search(line)  # only where the usual "yyyy/mm/dd HH:MM:SS" is missing
+            start = -1 if m is None else m.start()
+        if start < 0:
             raise ParseError("not a PAN-OS CSV line (no 'n,yyyy/mm/dd HH:MM:SS,' start)")
         # column k is text[starts[k]:ends[k]]: the line itself when it is cut in place (compiled),
         # else the columns glued together
@@ -405,7 +412,7 @@ class PaloAltoParser(Parser):
         return _event(line, start, text, py_starts, py_ends, len(cols), ctx)
 
     def detects(self, line: str) -> bool:
-        return any(t in line for t in _DETECT_TYPES) and find_start(line) >= 0
+        return any(t in line for t in _DETECT_TYPES) and (find_start(line) >= 0 or _START_ISO.search(line) is not None)
 
 
 @cython.cfunc

@@ -86,6 +86,18 @@ THREAT_SPYWARE = ("1,2024/03/05 11:05:00,013201001234,THREAT,spyware,2562,2024/0
                   "dns,vsys1,trust,untrust,ethernet1/1,ethernet1/2,log-fwd,2024/03/05 11:05:00,4460,1,53001,53,0,0,0x2000,"
                   "udp,sinkhole,,Suspicious Domain: evil.example.com(109010001),any,medium,client-to-server,100,0x0,"
                   "10.0.0.0-10.255.255.255,10.0.0.0-10.255.255.255,0,")
+# [elastic] inc-other-sample: PAN-OS 4/5 CONFIG of 16 columns behind a host-less RFC 3164 stamp
+CONFIG_OLD = ("Mar 25 23:58:57 1,2013/03/25 23:58:57,1606001116,CONFIG,0,0,2012/02/25 00:51:50,192.168.0.2,,set,admin,"
+              "Web,Succeeded, config shared local-user-database user  badguy,0,0x0")
+# [elastic] time-sample (shortened): tunnel inspection logs are typed START / END, with TRAFFIC's columns
+TUNNEL_START = ("1,2021/11/23 00:44:44,1234567890,START,start,2561,2021/11/23 00:44:44,10.0.0.10,175.16.199.1,10.0.0.20,"
+                "10.0.0.30,rule,,d-user,app,vsys,s-zone,d-zone,inbound,outbound,log,,id,100,9000,9550,9200,9300,0,tcp,"
+                "action,4,1000,user,src-loc,dst-loc,0,0,0,0,vsys-name,d-name")
+# [elastic] globalprotect-sample: relayed by Cortex Data Lake, ISO-8601 times in the CSV
+GP_ISO = ("Nov 30 16:09:08 931201168,2021-10-22T16:10:10.000000Z,no-serial,GLOBALPROTECT,globalprotect,9.1,"
+          "2021-10-22T16:10:05.000000Z,vsys1,gateway-hip-check,host-info,,,host\\\\user,,HOSTNAME,10.1.1.1,,10.2.2.2,"
+          "fc00::1,8cbc136b-e262-4cf8-912c-95ea132d9fef,SERIALNR,5.2.6,,,1,,,HIP report is not needed,success,,0,,0,"
+          "GlobalProtect_External_Gateway,1305925,true")
 IPTAG = "1,2024/03/05 11:10:00,013201001234,IPTAG,0,2561,2024/03/05 11:10:00,vsys1,10.1.1.30,quarantine,register,0,1,0x0"
 
 
@@ -180,6 +192,18 @@ def test_ipv6_traffic_behind_an_rfc5424_header():
     assert "denied" in ev["event.type"]
 
 
+def test_old_config_tunnel_and_iso_time_variants():
+    old = parse(CONFIG_OLD)
+    assert (old["event.action"], old["user.name"], old["source.ip"], old["event.outcome"]) == (
+        "set", "admin", "192.168.0.2", "success")
+    tunnel = parse(TUNNEL_START)
+    assert (tunnel["event.dataset"], tunnel["source.ip"], tunnel["destination.nat.ip"], tunnel["source.port"]) == (
+        "paloalto.start", "10.0.0.10", "10.0.0.30", 9000)
+    iso = parse(GP_ISO)
+    assert (iso["@timestamp"], iso["event.action"], iso["source.ip"], iso["event.outcome"]) == (
+        "2021-10-22T16:10:10.000Z", "gateway-hip-check", "10.1.1.1", "success")
+
+
 def test_unknown_type_keeps_the_common_columns_only():
     ev = parse(IPTAG)
     assert (ev["event.dataset"], ev["observer.serial_number"], ev["@timestamp"]) == (
@@ -189,7 +213,7 @@ def test_unknown_type_keeps_the_common_columns_only():
 
 ALL = [SYSTEM_GENERAL, SYSTEM_AUTH_FAIL, SYSTEM_GP_FAIL, CONFIG_FAILED, CONFIG_EDIT, GP_LOGIN, GP_FAILED_V6,
        USERID_LOGIN, USERID_LOGOUT_8X, HIPMATCH, AUTH_NAMES, AUTH_FAIL, DECRYPTION, THREAT_URL, TRAFFIC_V6_5424,
-       THREAT_WILDFIRE, THREAT_SPYWARE, IPTAG]
+       THREAT_WILDFIRE, THREAT_SPYWARE, IPTAG, CONFIG_OLD, TUNNEL_START, GP_ISO]
 
 
 @pytest.mark.parametrize("line", ALL)
