@@ -97,6 +97,16 @@ _EVENTS: dict[tuple[str, int], _Meta] = {
                                  "Kerberos pre-authentication failed"),
     ("windows.security", 4776): ("credential-validated", ["authentication"], ["start"], None,
                                  "The computer attempted to validate the credentials for an account"),
+    ("windows.security", 5140): ("network-share-object-accessed", ["network", "file"], ["access"], "success",
+                                 "A network share object was accessed"),
+    ("windows.security", 5145): ("network-share-object-access-checked", ["network", "file"], ["access"], None,
+                                 "A network share object was checked to see whether client can be granted desired access"),
+    ("windows.security", 5152): ("network-packet-dropped", ["network"], ["connection", "denied"], "failure",
+                                 "The Windows Filtering Platform blocked a packet"),
+    ("windows.security", 5156): ("network-connection-allowed", ["network"], ["connection", "allowed"], "success",
+                                 "The Windows Filtering Platform has permitted a connection"),
+    ("windows.security", 5157): ("network-connection-blocked", ["network"], ["connection", "denied"], "failure",
+                                 "The Windows Filtering Platform has blocked a connection"),
     ("windows.system", 104): ("audit-log-cleared", ["iam"], ["admin", "change"], "success",
                               "The event log was cleared"),
     ("windows.system", 7036): ("service-state-changed", ["process"], ["change"], "success",
@@ -108,27 +118,31 @@ _EVENTS: dict[tuple[str, int], _Meta] = {
     ("windows.powershell", 4103): ("execute-pipeline", ["process"], ["info"], None, "PowerShell module logging"),
     ("windows.powershell", 4104): ("execute-script-block", ["process"], ["info"], None,
                                    "PowerShell script block logging"),
-    ("windows.sysmon", 1): ("process-created", ["process"], ["start"], None, "Process Create"),
-    ("windows.sysmon", 2): ("file-creation-time-changed", ["file"], ["change"], None,
+    ("windows.sysmon", 1): ("process-created", ["process"], ["start"], "success", "Process Create"),
+    ("windows.sysmon", 2): ("file-creation-time-changed", ["file"], ["change"], "success",
                             "File creation time changed"),
-    ("windows.sysmon", 3): ("network-connection", ["network"], ["connection", "start"], None,
+    ("windows.sysmon", 3): ("network-connection", ["network"], ["connection", "start"], "success",
                             "Network connection detected"),
-    ("windows.sysmon", 5): ("process-terminated", ["process"], ["end"], None, "Process terminated"),
-    ("windows.sysmon", 6): ("driver-loaded", ["driver"], ["start"], None, "Driver loaded"),
-    ("windows.sysmon", 7): ("image-loaded", ["process"], ["change"], None, "Image loaded"),
-    ("windows.sysmon", 8): ("create-remote-thread", ["process"], ["change"], None, "CreateRemoteThread detected"),
-    ("windows.sysmon", 10): ("process-accessed", ["process"], ["access"], None, "Process accessed"),
-    ("windows.sysmon", 11): ("file-created", ["file"], ["creation"], None, "File created"),
-    ("windows.sysmon", 12): ("registry-object-added-or-deleted", ["registry"], ["change"], None,
+    ("windows.sysmon", 5): ("process-terminated", ["process"], ["end"], "success", "Process terminated"),
+    ("windows.sysmon", 6): ("driver-loaded", ["driver"], ["start"], "success", "Driver loaded"),
+    ("windows.sysmon", 7): ("image-loaded", ["process"], ["change"], "success", "Image loaded"),
+    ("windows.sysmon", 8): ("create-remote-thread", ["process"], ["change"], "success", "CreateRemoteThread detected"),
+    ("windows.sysmon", 10): ("process-accessed", ["process"], ["access"], "success", "Process accessed"),
+    ("windows.sysmon", 11): ("file-created", ["file"], ["creation"], "success", "File created"),
+    ("windows.sysmon", 12): ("registry-object-added-or-deleted", ["registry"], ["change"], "success",
                              "Registry object added or deleted"),
-    ("windows.sysmon", 13): ("registry-value-set", ["registry"], ["change"], None, "Registry value set"),
+    ("windows.sysmon", 13): ("registry-value-set", ["registry"], ["change"], "success", "Registry value set"),
     ("windows.sysmon", 22): ("dns-query", ["network"], ["protocol", "info"], None, "DNS query"),
-    ("windows.sysmon", 23): ("file-deleted", ["file"], ["deletion"], None, "File delete archived"),
+    ("windows.sysmon", 23): ("file-deleted", ["file"], ["deletion"], "success", "File delete archived"),
     ("windows.sysmon", 27): ("file-block-executable", ["file"], ["denied"], "failure", "File block executable"),
 }
 
 # Where Winlogbeat takes user.name from TargetUserName: the account that logs on.
 _TARGET_USER_EVENTS = {4624, 4625, 4634, 4647, 4648, 4768, 4769, 4771, 4776}
+_KERBEROS_EVENTS = {4768, 4769, 4771}
+_WFP_EVENTS = {5152, 5156, 5157}
+# System/Keywords bits of the Security log: audit success / audit failure.
+_AUDIT_SUCCESS, _AUDIT_FAILURE = 0x0020000000000000, 0x0010000000000000
 _USER_ACCOUNT_EVENTS = {4720, 4722, 4723, 4724, 4725, 4726, 4738, 4740}
 _GROUP_EVENTS = {4728, 4729, 4732, 4733, 4756}
 _LOGON_TYPES = {
@@ -211,7 +225,10 @@ def winlog_to_ecs(
 
 def _windows(ev: Event, dataset: str, eid: int, d: dict[str, str]) -> None:
     """Security and System events (and any other channel using the same field names)."""
-    if eid in _TARGET_USER_EVENTS:
+    if eid in _KERBEROS_EVENTS and "@" in (d.get("TargetUserName") or ""):
+        name, _, realm = d["TargetUserName"].partition("@")  # 4769 names the account as user@REALM
+        _user(ev, "user", name, d.get("TargetDomainName") or realm)
+    elif eid in _TARGET_USER_EVENTS:
         _user(ev, "user", d.get("TargetUserName"), d.get("TargetDomainName"))
         if eid == 4648:
             _user(ev, "user.effective", d.get("SubjectUserName"), d.get("SubjectDomainName"))
@@ -225,6 +242,8 @@ def _windows(ev: Event, dataset: str, eid: int, d: dict[str, str]) -> None:
             _set(ev, "user.target.id", d.get("MemberSid"))
     if eid == 4648:  # its network address is the server the credentials were used against
         _destination(ev, d.get("IpAddress"), d.get("IpPort"))
+    elif eid in _WFP_EVENTS:
+        _wfp(ev, d)
     else:
         _source(ev, d.get("IpAddress"), d.get("IpPort"))
     _set(ev, "source.domain", d.get("WorkstationName") or d.get("Workstation"))
@@ -242,6 +261,53 @@ def _windows(ev: Event, dataset: str, eid: int, d: dict[str, str]) -> None:
         _set(ev, "service.name", d.get("ServiceName") or d.get("param1"))
     if eid in (4698, 4699, 4702):
         _set(ev, "winlog.task_name", d.get("TaskName"))
+
+
+def _wfp(ev: Event, d: dict[str, str]) -> None:
+    """Windows Filtering Platform events: the addresses are as the packet had them."""
+    _source(ev, d.get("SourceAddress"), d.get("SourcePort"))
+    _destination(ev, d.get("DestAddress"), d.get("DestPort"))
+    transport = _IANA.get(d.get("Protocol") or "")
+    if transport:
+        ev["network.transport"] = transport
+    direction = d.get("Direction")
+    if direction in ("%%14592", "Inbound"):
+        ev["network.direction"] = "ingress"
+    elif direction in ("%%14593", "Outbound"):
+        ev["network.direction"] = "egress"
+    application = d.get("Application")
+    if application and application not in _EMPTY:
+        ev["process.executable"] = application
+        ev["process.name"] = application.rsplit("\\", 1)[-1]
+
+
+_IANA = {"1": "icmp", "6": "tcp", "17": "udp", "58": "ipv6-icmp"}
+
+
+def audit_outcome(keywords: Any) -> str | None:
+    """event.outcome from a record's Keywords: the hex mask (`0x8020000000000000`), an int, or their names."""
+    if isinstance(keywords, list):
+        names = {str(k).lower() for k in keywords}
+        if "audit success" in names:
+            return "success"
+        return "failure" if "audit failure" in names else None
+    if isinstance(keywords, str):
+        low = keywords.strip().lower()
+        if low in ("audit success", "audit_success"):
+            return "success"
+        if low in ("audit failure", "audit_failure"):
+            return "failure"
+        try:
+            keywords = int(low, 16) if low.startswith("0x") else int(low)
+        except ValueError:
+            return None
+    if isinstance(keywords, int) and not isinstance(keywords, bool):
+        mask = keywords & 0xFFFFFFFFFFFFFFFF  # NXLog writes the mask as a signed 64-bit number
+        if mask & _AUDIT_SUCCESS:
+            return "success"
+        if mask & _AUDIT_FAILURE:
+            return "failure"
+    return None
 
 
 def _sysmon(ev: Event, eid: int, d: dict[str, str]) -> None:
@@ -268,12 +334,35 @@ def _sysmon(ev: Event, eid: int, d: dict[str, str]) -> None:
         if initiated:
             ev["network.direction"] = "egress" if initiated == "true" else "ingress"
     elif eid == 22:
-        _set(ev, "dns.question.name", d.get("QueryName"))
+        _sysmon_dns(ev, d)
     elif eid in (2, 11, 23, 27):
         _set(ev, "file.path", d.get("TargetFilename"))
     elif eid in (12, 13, 14):
         _set(ev, "registry.path", d.get("TargetObject"))
         _set(ev, "registry.data.strings", d.get("Details"))
+
+
+def _sysmon_dns(ev: Event, d: dict[str, str]) -> None:
+    """QueryStatus is a Win32 status (0 = answered); QueryResults `type:  5 cname;::ffff:1.2.3.4;...`."""
+    _set(ev, "dns.question.name", d.get("QueryName"))
+    status = d.get("QueryStatus")
+    if status:
+        ev["event.outcome"] = "success" if status == "0" else "failure"
+    answers, resolved = [], []
+    for part in (d.get("QueryResults") or "").split(";"):
+        part = part.strip()
+        if not part or part == "-":
+            continue
+        if part.startswith("type:"):
+            part = part.split()[-1]
+        answers.append(part)
+        addr = _ip(part)
+        if addr:
+            resolved.append(addr)
+    if answers:
+        ev["dns.answers.data"] = answers
+    if resolved:
+        ev["dns.resolved_ip"] = resolved
 
 
 def _powershell(ev: Event, eid: int, d: dict[str, str]) -> None:

@@ -17,10 +17,10 @@ from typing import Any
 from soc.errors import ParseError
 from soc.events import Event, from_nested
 
-from collectors.winlog_ecs import winlog_to_ecs
+from collectors.winlog_ecs import audit_outcome, winlog_to_ecs
 
 from .base import ParseContext, Parser, iso_to_ts, register
-from .suricata import load_json_object
+from .suricata import load_json_object, relayed_json, unwrap_json
 
 _DATASETS = {"security": "windows.security", "system": "windows.system", "application": "windows.application",
              "microsoft-windows-sysmon/operational": "windows.sysmon_operational",
@@ -31,6 +31,9 @@ _NXLOG_SYSTEM = frozenset({"EventTime", "EventReceivedTime", "Hostname", "EventI
                            "Task", "Opcode", "Version", "ProcessID", "ThreadID", "SourceModuleName",
                            "SourceModuleType", "Category", "Domain", "AccountName", "UserID", "AccountType",
                            "ActivityID", "OpcodeValue"})
+_ECS_SECTIONS = ("user", "source", "destination", "process", "file", "group", "service", "registry", "dns")
+
+
 def _text(value: Any) -> Any:
     """evtx renders `<Data Name=..>` with attributes as {"#text": v}; keep the value."""
     if isinstance(value, dict) and "#text" in value:
@@ -83,7 +86,7 @@ class WinlogJsonParser(Parser):
         line = line.strip()
         if not line:
             return None
-        doc = load_json_object(line, "Windows event JSON")
+        doc = load_json_object(unwrap_json(line), "Windows event JSON")
         if isinstance(doc.get("Event"), dict):
             return self._evtx(line, doc["Event"], ctx)
         if isinstance(doc.get("winlog"), dict):
@@ -107,18 +110,25 @@ class WinlogJsonParser(Parser):
         data = event.get("EventData")
         if isinstance(data, dict) and isinstance(data.get("Data"), list):  # unnamed <Data> elements
             data = {f"param{i + 1}": _text(v) for i, v in enumerate(data["Data"])}
+        keywords = system.get("Keywords")
         user_data = event.get("UserData")
         if isinstance(user_data, dict) and len(user_data) == 1:
             user_data = next(iter(user_data.values()))
-        return build_event(line, iso_to_ts(stamp, ctx), event_id, str(system.get("Channel") or ""), provider_name,
-                           str(system.get("Computer") or ""), _to_int(system.get("EventRecordID")),
-                           data if isinstance(data, dict) else {},
-                           user_data if isinstance(user_data, dict) else None)
+        ev = build_event(line, iso_to_ts(stamp, ctx), event_id, str(system.get("Channel") or ""), provider_name,
+                         str(system.get("Computer") or ""), _to_int(system.get("EventRecordID")),
+                         data if isinstance(data, dict) else {},
+                         user_data if isinstance(user_data, dict) else None)
+        if "event.outcome" not in ev:
+            _fallbacks(ev, audit_outcome(keywords), None)
+        return ev
 
     @staticmethod
     def _winlogbeat(line: str, doc: dict[str, Any], ctx: ParseContext) -> Event:
         w = doc["winlog"]
         event_id = _to_int(w.get("event_id"))
+        meta = doc.get("event") if isinstance(doc.get("event"), dict) else {}
+        if event_id is None:  # a processor dropped winlog.event_id; Winlogbeat 8 keeps event.code
+            event_id = _to_int(meta.get("code"))
         stamp = doc.get("@timestamp")
         if event_id is None or not isinstance(stamp, str):
             raise ParseError("Winlogbeat document without winlog.event_id or @timestamp")
@@ -127,6 +137,13 @@ class WinlogJsonParser(Parser):
                          _to_int(w.get("record_id")), w.get("event_data") or {}, w.get("user_data"))
         if isinstance(doc.get("message"), str):
             ev["message"] = doc["message"]
+        if "event.outcome" not in ev or "event.action" not in ev:
+            _fallbacks(ev, meta.get("outcome") or audit_outcome(w.get("keywords")), meta.get("action") or w.get("task"))
+        for section in _ECS_SECTIONS:  # a document read back from Elasticsearch: its pipeline's ECS fields
+            value = doc.get(section)
+            if isinstance(value, dict):
+                for key, item in from_nested(value, section).items():
+                    ev.setdefault(key, item)
         return ev
 
     @staticmethod
@@ -141,11 +158,26 @@ class WinlogJsonParser(Parser):
                          _to_int(doc.get("RecordNumber")), data, None)
         if isinstance(doc.get("Message"), str):
             ev["message"] = doc["Message"]
+        if "event.outcome" not in ev or "event.action" not in ev:
+            _fallbacks(ev, audit_outcome(doc.get("EventType")) or audit_outcome(doc.get("Keywords")), doc.get("Category"))
         return ev
 
     def detects(self, line: str) -> bool:
         head = line.lstrip()[:600]
+        if not head.startswith("{"):
+            body = relayed_json(line.strip())
+            if body is None:
+                return False
+            head = body[:600]
         return head.startswith("{") and ('"winlog"' in head or '"EventID"' in head or '"Event"' in head)
+
+
+def _fallbacks(ev: Event, outcome: Any, action: Any) -> None:
+    """For ids the mapping does not know: the outcome the record's audit keywords give, the task as action."""
+    if "event.outcome" not in ev and outcome in ("success", "failure"):
+        ev["event.outcome"] = outcome
+    if "event.action" not in ev and isinstance(action, str) and action.strip():
+        ev["event.action"] = "-".join(action.lower().split())
 
 
 register(WinlogJsonParser())
