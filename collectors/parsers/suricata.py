@@ -236,11 +236,14 @@ def _alert(ev: Event, alert: dict[str, Any]) -> None:
 def _http(ev: Event, http: dict[str, Any]) -> None:
     _copy(ev, http, _HTTP)
     _copy_int(ev, http, _HTTP_INT)
+    status = http.get("status")
+    if isinstance(status, str) and status.isdigit():  # Suricata 2.x wrote the status as text
+        ev["http.response.status_code"] = int(status)
     version = ev.get("http.version")
     if isinstance(version, str) and version.startswith("HTTP/"):
         ev["http.version"] = version[5:]
     status = ev.get("http.response.status_code")
-    if isinstance(status, int):
+    if isinstance(status, int) and not isinstance(status, bool):
         ev["event.outcome"] = "success" if status < 400 else "failure"
     if isinstance(http.get("url"), str):
         url_fields(ev, http["url"])

@@ -240,6 +240,20 @@ def test_eve_flow_netflow_dns():
     _has(_one("suricata", E_DNS_V3_REQUEST), dns__question__name="example.org", dns__question__type="AAAA")
 
 
+# Suricata 2.0 EVE: http status written as text, no app_proto, no flow_id (docs.suricata.io 2.0 eve example)
+E_HTTP_SURICATA2 = ('{"timestamp":"2014-04-03T10:22:08.123456","event_type":"http","src_ip":"192.168.1.5",'
+                    '"src_port":49555,"dest_ip":"93.184.216.34","dest_port":80,"proto":"TCP","http":{"hostname":'
+                    '"example.com","url":"/","http_user_agent":"Wget/1.13.4","http_content_type":"text/html",'
+                    '"http_method":"GET","protocol":"HTTP/1.1","status":"302","redirect":"http://www.example.com/",'
+                    '"length":0}}')
+
+
+def test_eve_suricata2_http_with_text_status_and_naive_time():
+    ev = _one("suricata", E_HTTP_SURICATA2)  # a naive time is read in the configured zone (UTC+7 by default)
+    _has(ev, **{"@timestamp": "2014-04-03T03:22:08.123Z"}, http__response__status_code=302, event__outcome="success",
+         suricata__eve__http__redirect="http://www.example.com/")
+
+
 def test_eve_http_tls_fileinfo():
     _has(_one("suricata", E_HTTP_403), http__version="1.1", http__response__status_code=403, event__outcome="failure",
          suricata__eve__http__xff="198.51.100.7", url__path="/admin/login.php")
