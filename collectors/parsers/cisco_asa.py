@@ -982,34 +982,19 @@ def _m106006(ev: dict, s: str, n: cython.Py_ssize_t) -> cython.bint:
 
 
 @cython.cfunc
-def _m106015(ev: dict, s: str, n: cython.Py_ssize_t) -> cython.bint:
-    # Deny TCP (no connection) from 192.0.2.222/1234 to 192.168.1.34/5679 flags RST  on interface outside
-    if not s.startswith("Deny "):
+def _proto_flags_iface(ev: dict, s: str, n: cython.Py_ssize_t, head: str, middle: str) -> cython.bint:
+    """`<head><PROTO> <middle><addr>/<port> to <addr>/<port> flags <flags> on interface <if>`: a denial."""
+    h: cython.Py_ssize_t = len(head)
+    if not s.startswith(head):
         return False
-    p: cython.Py_ssize_t = _proto_end(s, 5, n)
-    if p < 0 or not s.startswith("(no connection) from ", p + 1):
+    p: cython.Py_ssize_t = _proto_end(s, h, n)
+    if p < 0 or not s.startswith(middle, p + 1):
         return False
-    e: cython.Py_ssize_t = _from_to(ev, s, p + 22, n)
+    e: cython.Py_ssize_t = _from_to(ev, s, p + 1 + len(middle), n)
     if e < 0 or not s.startswith(" flags ", e) or not _flags_iface(ev, s, e + 7, n):
         return False
     _deny(ev)
-    ev["network.transport"] = s[5:p].lower()
-    return True
-
-
-@cython.cfunc
-def _m106001(ev: dict, s: str, n: cython.Py_ssize_t) -> cython.bint:
-    # Inbound TCP connection denied from 192.168.2.2/43803 to 10.10.10.10/14322 flags SYN on interface out111
-    if not s.startswith("Inbound "):
-        return False
-    p: cython.Py_ssize_t = _proto_end(s, 8, n)
-    if p < 0 or not s.startswith("connection denied from ", p + 1):
-        return False
-    e: cython.Py_ssize_t = _from_to(ev, s, p + 24, n)
-    if e < 0 or not s.startswith(" flags ", e) or not _flags_iface(ev, s, e + 7, n):
-        return False
-    _deny(ev)
-    ev["network.transport"] = s[8:p].lower()
+    ev["network.transport"] = s[h:p].lower()
     return True
 
 
@@ -1326,9 +1311,11 @@ def _fast_message(ev: dict, kind: cython.int, s: str) -> cython.bint:
     if kind == 5:
         return _m106006(ev, s, n)
     if kind == 6:
-        return _m106015(ev, s, n)
+        # Deny TCP (no connection) from 192.0.2.222/1234 to 192.168.1.34/5679 flags RST  on interface outside
+        return _proto_flags_iface(ev, s, n, "Deny ", "(no connection) from ")
     if kind == 7:
-        return _m106001(ev, s, n)
+        # Inbound TCP connection denied from 192.168.2.2/43803 to 10.10.10.10/14322 flags SYN on interface out111
+        return _proto_flags_iface(ev, s, n, "Inbound ", "connection denied from ")
     if kind == 8:
         return _m106016(ev, s, n)
     if kind == 9:

@@ -112,36 +112,43 @@ def _typed(value: str, ztype: str, set_sep: str) -> Any:
     return value
 
 
+# (path, keys a record must all have, keys of which it needs one), tried in order
+_PATH_HINTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("conn", (), ("conn_state", "orig_bytes")),
+    ("dns", (), ("qtype_name", "query")),
+    ("http", (), ("method", "status_code")),
+    ("ssh", (), ("auth_success", "host_key")),
+    ("ssl", (), ("cipher", "server_name")),
+    ("files", ("fuid",), ("analyzers", "seen_bytes", "tx_hosts")),
+    ("notice", (), ("note",)),
+    ("x509", (), ("certificate.subject", "certificate.serial")),
+    ("dhcp", (), ("msg_types", "assigned_addr")),
+    ("smtp", (), ("mailfrom", "rcptto")),
+    ("ftp", ("reply_code", "command"), ()),
+    ("weird", ("name",), ("notice", "peer")),
+)
+
+
+def _has_any(rec: dict[str, Any], keys: tuple[str, ...]) -> bool:
+    for key in keys:
+        if key in rec:
+            return True
+    return False
+
+
 def _guess_path(rec: dict[str, Any]) -> str:
-    if "conn_state" in rec or "orig_bytes" in rec:
-        return "conn"
-    if "qtype_name" in rec or "query" in rec:
-        return "dns"
-    if "method" in rec or "status_code" in rec:
-        return "http"
-    if "auth_success" in rec or "host_key" in rec:
-        return "ssh"
-    if "cipher" in rec or "server_name" in rec:
-        return "ssl"
-    return _guess_other(rec)
-
-
-def _guess_other(rec: dict[str, Any]) -> str:
-    if "fuid" in rec and ("analyzers" in rec or "seen_bytes" in rec or "tx_hosts" in rec):
-        return "files"
-    if "note" in rec:
-        return "notice"
-    if "certificate.subject" in rec or "certificate.serial" in rec:
-        return "x509"
-    if "msg_types" in rec or "assigned_addr" in rec:
-        return "dhcp"
-    if "mailfrom" in rec or "rcptto" in rec:
-        return "smtp"
-    if "reply_code" in rec and "command" in rec:
-        return "ftp"
-    if "name" in rec and ("notice" in rec or "peer" in rec):
-        return "weird"
+    """The log a record without `_path` came from, by the fields only that log has."""
+    for path, needs_all, needs_one in _PATH_HINTS:
+        if _all_in(rec, needs_all) and (not needs_one or _has_any(rec, needs_one)):
+            return path
     return "unknown"
+
+
+def _all_in(rec: dict[str, Any], keys: tuple[str, ...]) -> bool:
+    for key in keys:
+        if key not in rec:
+            return False
+    return True
 
 
 def normalise(rec: dict[str, Any], path: str, ts: str, line: str) -> Event:
