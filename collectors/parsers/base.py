@@ -367,7 +367,7 @@ _IPV6_RE = re.compile(r"[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(?:%\w+)?$")
 
 def is_ip(text: str) -> bool:
     """Cheap syntactic check that `text` is an IPv4 or IPv6 address (not a host name)."""
-    if text.count(".") == 3 and text.replace(".", "").isdigit():
+    if text.count(".") == 3 and text.isascii() and text.replace(".", "").isdigit():
         return len(text) <= 15
     return text.count(":") >= 2 and _IPV6_RE.match(text) is not None
 

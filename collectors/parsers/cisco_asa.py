@@ -22,7 +22,8 @@ import cython
 from soc.errors import ParseError
 from soc.events import Event, format_ts
 
-from .base import IANA_TRANSPORT, MONTHS, ParseContext, Parser, iso_to_ts, local_prefix, register, syslog_prefix
+from .base import (IANA_TRANSPORT, MONTHS, ParseContext, Parser, is_ip, iso_to_ts, local_prefix, register,
+                   syslog_prefix)
 from .syslog import split_syslog
 
 DATASET = "cisco.asa"
@@ -1408,28 +1409,11 @@ def _parse_line(line: str, ctx: ParseContext, fast: cython.bint) -> object:
 
 _IP_FIELDS = (("source.ip", "source.address"), ("destination.ip", "destination.address"),
               ("source.nat.ip", "cisco.asa.source_nat_name"), ("destination.nat.ip", "cisco.asa.destination_nat_name"))
-_HEX = frozenset("0123456789abcdefABCDEF:.%")
-
-
-@cython.cfunc
-def _is_ip(value: str) -> cython.bint:
-    """A dotted IPv4 or an IPv6 literal (ASA also logs object names where addresses go)."""
-    if ":" in value:
-        return _HEX.issuperset(value)
-    parts = value.split(".")
-    if len(parts) != 4:
-        return False
-    for part in parts:
-        if not (0 < len(part) <= 3 and part.isascii() and part.isdecimal() and int(part) <= 255):
-            return False
-    return True
-
-
 @cython.cfunc
 def _names_out_of_ip_fields(ev: dict) -> None:
     for ip_field, name_field in _IP_FIELDS:
         value = ev.get(ip_field)
-        if value is not None and not _is_ip(value):
+        if value is not None and not is_ip(value):
             ev[name_field] = ev.pop(ip_field)
 
 
